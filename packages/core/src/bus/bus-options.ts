@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import type { Codec } from '../codec.js';
+import { jsonCodec } from '../codec.js';
+import { assertName } from '../envelope.js';
+import { ResoluteError } from '../errors.js';
+import { silentLogger, type Logger } from '../logger.js';
+import type { Store } from '../store.js';
+import type { Transport } from '../transport.js';
+import type { BackoffOptions } from './backoff.js';
+import type { DispatcherOptions } from './dispatcher.js';
+import type { OutboxRelayOptions } from './outbox-relay.js';
+
+export interface BusOptions {
+  /** This bus's name: the `source` of what it sends, its endpoint name on brokered transports. */
+  name: string;
+  transport: Transport;
+  store: Store;
+  codec?: Codec;
+  logger?: Logger;
+  /** Names for addresses, so code says `send('billing', ...)` and config says where billing is. */
+  endpoints?: Record<string, string>;
+  outbox?: Partial<Omit<OutboxRelayOptions, 'retry'>> & { retry?: Partial<BackoffOptions> };
+  inbox?: Partial<Omit<DispatcherOptions, 'retry'>> & {
+    retry?: Partial<BackoffOptions>;
+    /** How long handled ids are remembered to drop redeliveries (ms). */
+    dedupeRetentionMs?: number;
+    /** How often expired dedupe ids are deleted (ms). */
+    dedupeSweepIntervalMs?: number;
+  };
+  /** Default `request` timeout (ms). */
+  requestTimeoutMs?: number;
+  /** How long `close` lets in-flight handlers and sends finish before aborting them (ms). */
+  closeTimeoutMs?: number;
+}
+
+export interface ResolvedBusOptions {
+  name: string;
+  transport: Transport;
+  store: Store;
+  codec: Codec;
+  logger: Logger;
+  endpoints: Record<string, string>;
+  outbox: OutboxRelayOptions;
+  inbox: DispatcherOptions & { dedupeRetentionMs: number; dedupeSweepIntervalMs: number };
+  requestTimeoutMs: number;
+  closeTimeoutMs: number;
+}
+
+/** Every default in one place. */
+export const BUS_DEFAULTS = {
+  outbox: {
+    batchSize: 256,
+    maxInFlightBatches: 4,
+    memoryPerDestination: 10_000,
+    retry: { initialDelayMs: 100, maxDelayMs: 30_000, factor: 2, jitter: 0.2 },
+  },
+  inbox: {
+    concurrency: 16,
+    maxAttempts: 5,
+    memory: 10_000,
+    retry: { initialDelayMs: 200, maxDelayMs: 60_000, factor: 2, jitter: 0.2 },
+    dedupeRetentionMs: 24 * 60 * 60 * 1000,
+    dedupeSweepIntervalMs: 60_000,
+  },
+  requestTimeoutMs: 30_000,
+  closeTimeoutMs: 10_000,
+} as const;
+
+const positiveInt = z.number().int().positive();
+const backoffSchema = z
+  .object({ initialDelayMs: positiveInt, maxDelayMs: positiveInt, factor: z.number().min(1), jitter: z.number().min(0).max(1) })
+  .partial()
+  .strict();
+
+/** The tunables (not the instances) of BusOptions; also used to validate the `bus` section of a config file. */
+export const busTuningSchema = z
+  .object({
+    endpoints: z.record(z.string(), z.string().min(1)),
+    outbox: z.object({ batchSize: positiveInt, maxInFlightBatches: positiveInt, memoryPerDestination: positiveInt, retry: backoffSchema }).partial().strict(),
+    inbox: z
+      .object({
+        concurrency: positiveInt,
+        maxAttempts: positiveInt,
+        memory: positiveInt,
+        retry: backoffSchema,
+        dedupeRetentionMs: positiveInt,
+        dedupeSweepIntervalMs: positiveInt,
+      })
+      .partial()
+      .strict(),
+    requestTimeoutMs: positiveInt,
+    closeTimeoutMs: z.number().int().nonnegative(),
+  })
+  .partial();
+
+/** Formats zod issues as `field: problem; field: problem`. */
+export function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[], prefix = ''): string {
+  return issues.map((i) => `${[prefix, ...i.path.map(String)].filter(Boolean).join('.') || '(root)'}: ${i.message}`).join('; ');
+}
+
+export function resolveBusOptions(options: BusOptions): ResolvedBusOptions {
+  if (options === null || typeof options !== 'object') throw new ResoluteError('INVALID_CONFIG', 'createBus needs an options object');
+  assertName(options.name, 'name');
+  if (typeof options.transport?.send !== 'function') throw new ResoluteError('INVALID_CONFIG', 'transport: pass a Transport instance (or use createBusFromConfig)');
+  if (typeof options.store?.batch !== 'function') throw new ResoluteError('INVALID_CONFIG', 'store: pass a Store instance (or use createBusFromConfig)');
+  const { transport, store, codec, logger, name, ...tuning } = options;
+  const parsed = busTuningSchema.safeParse(tuning);
+  if (!parsed.success) throw new ResoluteError('INVALID_CONFIG', `invalid bus options: ${describeIssues(parsed.error.issues)}`);
+  const t = parsed.data;
+  return {
+    name,
+    transport,
+    store,
+    codec: codec ?? jsonCodec,
+    logger: logger ?? silentLogger,
+    endpoints: t.endpoints ?? {},
+    outbox: { ...BUS_DEFAULTS.outbox, ...t.outbox, retry: { ...BUS_DEFAULTS.outbox.retry, ...t.outbox?.retry } },
+    inbox: { ...BUS_DEFAULTS.inbox, ...t.inbox, retry: { ...BUS_DEFAULTS.inbox.retry, ...t.inbox?.retry } },
+    requestTimeoutMs: t.requestTimeoutMs ?? BUS_DEFAULTS.requestTimeoutMs,
+    closeTimeoutMs: t.closeTimeoutMs ?? BUS_DEFAULTS.closeTimeoutMs,
+  };
+}

@@ -1,0 +1,261 @@
+import type { Codec } from '../codec.js';
+import type { Envelope } from '../envelope.js';
+import { ResoluteError, serializeError } from '../errors.js';
+import { faultPoint } from '../fault-points.js';
+import { childLogger, type Logger } from '../logger.js';
+import { delOp, NAMESPACES, putOp, type Store, type StoreOperation } from '../store.js';
+import { backoffDelay, type BackoffOptions } from './backoff.js';
+import type { BusEvents } from './bus-events.js';
+import { dedupeOps } from './dedupe.js';
+import type { HandlerRegistry, MessageContext, NamedHandler } from './handler-registry.js';
+import type { PreparedDelivery } from './outbox-relay.js';
+import { PagedQueue, type PagedItem } from './paged-queue.js';
+import { packRecord, unpackRecord, type DeadMeta, type InboxMeta } from './record.js';
+
+export interface DispatcherOptions {
+  /** Handler runs at once, over all topics. */
+  concurrency: number;
+  /** Tries (the first run included) before a message goes to the dead letters. */
+  maxAttempts: number;
+  retry: BackoffOptions;
+  /** Most inbox messages held in memory (running, waiting for a retry, ready); the rest wait on disk. */
+  memory: number;
+}
+
+export interface InboxItem {
+  envelope: Envelope;
+  bytes: Buffer;
+  meta: InboxMeta;
+}
+
+/** The outcome of a message's handlers, for the bus to turn into a reply (requests) or nothing. */
+export type HandlingResult = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/** Builds the outbox entries that must be written in the same batch as the message's completion (a reply). */
+export type CompletionHook = (envelope: Envelope, result: HandlingResult) => { operations: StoreOperation[]; deliveries: PreparedDelivery[] };
+
+const ALL_KEYS = { gte: '', lt: '\uffff' };
+
+/**
+ * Runs handlers for inbox messages with bounded concurrency. A message leaves the inbox in the same atomic batch that
+ * records its id for dedupe (and writes its reply): handled exactly once per id as far as the store can tell.
+ * Failures are retried with backoff, the attempt count and the handlers already done kept in the inbox record so a
+ * crash neither resets the count nor re-runs a handler that completed.
+ */
+export class Dispatcher {
+  private readonly queue: PagedQueue<InboxItem>;
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly running = new Set<Promise<void>>();
+  private readonly abort = new AbortController();
+  private readonly corrupt: { key: string; value: Buffer }[] = [];
+  private readonly parkedTopics = new Set<string>();
+  private closed = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly codec: Codec,
+    private readonly registry: HandlerRegistry,
+    private readonly options: DispatcherOptions,
+    private readonly events: BusEvents,
+    private readonly logger: Logger,
+    private readonly onComplete: CompletionHook,
+    private readonly offerDeliveries: (deliveries: PreparedDelivery[]) => void,
+  ) {
+    this.queue = new PagedQueue<InboxItem>({
+      store,
+      namespace: NAMESPACES.inbox,
+      ...ALL_KEYS,
+      capacity: options.memory,
+      decode: (entry) => this.decode(entry.key, entry.value),
+    });
+  }
+
+  start(): void {
+    this.pump();
+  }
+
+  /** True while the id is in memory here (ready, running or waiting for a retry). */
+  has(id: string): boolean {
+    return this.queue.has(id);
+  }
+
+  /** A message now durably in the inbox. */
+  offer(item: InboxItem): void {
+    this.queue.offer(item.envelope.id, item);
+    this.pump();
+  }
+
+  /** A handler was registered: messages parked for lack of one may run now. */
+  handlerAdded(topic: string): void {
+    if (!this.parkedTopics.delete(topic)) return;
+    this.queue.rewind();
+    this.pump();
+  }
+
+  get inMemory(): number {
+    return this.queue.held;
+  }
+
+  /** Stops taking work, lets running handlers finish until `deadline`, then aborts their signal. */
+  async close(deadline: number): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    const timer = setTimeout(() => this.abort.abort(), Math.max(0, deadline - Date.now()));
+    await Promise.allSettled([...this.running]);
+    clearTimeout(timer);
+  }
+
+  private pump(): void {
+    if (this.closed) return;
+    while (this.running.size < this.options.concurrency && this.queue.readyCount > 0) {
+      const [next] = this.queue.take(1);
+      if (next !== undefined) this.track(this.run(next));
+    }
+    if (this.queue.wantsFill) {
+      this.queue.fill().then(
+        () => this.setAsideCorrupt().then(() => this.pump()),
+        (error: unknown) => this.logger.error({ err: error }, 'cannot read the inbox: will try again on the next message'),
+      );
+    }
+  }
+
+  private track(work: Promise<void>): void {
+    this.running.add(work);
+    void work.finally(() => {
+      this.running.delete(work);
+      this.pump();
+    });
+  }
+
+  private async run({ key, item }: PagedItem<InboxItem>): Promise<void> {
+    const wait = item.meta.notBefore - Date.now();
+    if (wait > 0) return this.later(key, item, wait);
+    const handlers = this.registry.handlersFor(item.envelope);
+    if (handlers.length === 0) return this.park(key, item);
+    const pending = handlers.filter((h) => !item.meta.done.includes(h.name));
+    const started = Date.now();
+    const { value, failures } = await this.runHandlers(item, pending);
+    faultPoint('after-handler');
+    try {
+      if (failures.length === 0) await this.complete(key, item, { ok: true, value }, started);
+      else await this.failed(key, item, failures);
+    } catch (error) {
+      // The store refused the bookkeeping: keep the message in memory and try it again later.
+      this.logger.error({ err: error, id: item.envelope.id }, 'cannot record the handler outcome: will retry');
+      this.later(key, item, backoffDelay(this.options.retry, item.meta.attempts + 1));
+    }
+  }
+
+  private async runHandlers(item: InboxItem, handlers: NamedHandler[]): Promise<{ value: unknown; failures: { name: string; error: unknown }[] }> {
+    const { envelope } = item;
+    const context: MessageContext = {
+      id: envelope.id,
+      topic: envelope.topic,
+      kind: envelope.kind,
+      headers: envelope.headers,
+      source: envelope.source,
+      attempt: item.meta.attempts,
+      createdAt: envelope.createdAt,
+      signal: this.abort.signal,
+      logger: childLogger(this.logger, { messageId: envelope.id, topic: envelope.topic }),
+    };
+    const settled = await Promise.allSettled(handlers.map(async (h) => h.handler(envelope.payload, context)));
+    const failures: { name: string; error: unknown }[] = [];
+    let value: unknown;
+    settled.forEach((result, i) => {
+      const name = handlers[i]!.name;
+      if (result.status === 'fulfilled') {
+        item.meta.done.push(name);
+        value = result.value;
+      } else failures.push({ name, error: result.reason });
+    });
+    return { value, failures };
+  }
+
+  private async complete(key: string, item: InboxItem, result: HandlingResult, started: number): Promise<void> {
+    const extra = this.onComplete(item.envelope, result);
+    await this.store.batch([delOp(NAMESPACES.inbox, key), ...dedupeOps(item.envelope.id, Date.now()), ...extra.operations]);
+    faultPoint('after-inbox-complete');
+    this.queue.release(key);
+    this.offerDeliveries(extra.deliveries);
+    this.events.emit('handled', { id: item.envelope.id, topic: item.envelope.topic, attempts: item.meta.attempts + 1, durationMs: Date.now() - started });
+  }
+
+  private async failed(key: string, item: InboxItem, failures: { name: string; error: unknown }[]): Promise<void> {
+    const first = failures[0]!.error;
+    const attempts = item.meta.attempts + 1;
+    const unrecoverable = failures.some((f) => f.error instanceof ResoluteError && !f.error.retryable);
+    const serialized = serializeError(first);
+    if (unrecoverable || attempts >= this.options.maxAttempts) {
+      return this.deadLetter(key, item, attempts, first);
+    }
+    const delayMs = backoffDelay(this.options.retry, attempts);
+    item.meta = { ...item.meta, attempts, notBefore: Date.now() + delayMs, lastError: { code: serialized.code, message: serialized.message } };
+    await this.store.batch([putOp(NAMESPACES.inbox, key, packRecord(item.meta, item.bytes))]);
+    this.events.emit('retry', { id: item.envelope.id, topic: item.envelope.topic, attempt: attempts, delayMs, error: first });
+    this.later(key, item, delayMs);
+  }
+
+  private async deadLetter(key: string, item: InboxItem, attempts: number, error: unknown): Promise<void> {
+    const serialized = serializeError(error);
+    const meta: DeadMeta = {
+      attempts,
+      error: { code: serialized.code, message: serialized.message, name: serialized.name },
+      failedAt: Date.now(),
+      receivedAt: item.meta.receivedAt,
+      done: item.meta.done,
+    };
+    const extra = this.onComplete(item.envelope, { ok: false, error });
+    await this.store.batch([
+      delOp(NAMESPACES.inbox, key),
+      putOp(NAMESPACES.dead, item.envelope.id, packRecord(meta, item.bytes)),
+      ...dedupeOps(item.envelope.id, Date.now()),
+      ...extra.operations,
+    ]);
+    this.queue.release(key);
+    this.offerDeliveries(extra.deliveries);
+    this.logger.warn({ id: item.envelope.id, topic: item.envelope.topic, attempts, err: error }, 'message dead-lettered');
+    this.events.emit('dead', { id: item.envelope.id, topic: item.envelope.topic, error });
+  }
+
+  /** Holds the message in memory (it stays "known") until its retry is due. */
+  private later(key: string, item: InboxItem, delayMs: number): void {
+    if (this.closed) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(key);
+      this.queue.putBack([{ key, item }]);
+      this.pump();
+    }, delayMs);
+    timer.unref?.();
+    this.timers.set(key, timer);
+  }
+
+  /** No handler for this topic yet: forget the message in memory (it stays in the inbox) until one registers. */
+  private park(key: string, item: InboxItem): void {
+    this.parkedTopics.add(item.envelope.topic);
+    this.queue.release(key);
+    this.events.emit('parked', { id: item.envelope.id, topic: item.envelope.topic });
+    // A handler may have been registered while this message was being looked at.
+    if (this.registry.handlersFor(item.envelope).length > 0) this.handlerAdded(item.envelope.topic);
+  }
+
+  private decode(key: string, value: Buffer): InboxItem | undefined {
+    try {
+      const { meta, bytes } = unpackRecord<InboxMeta>(value);
+      return { envelope: this.codec.decode(bytes), bytes, meta };
+    } catch (error) {
+      this.logger.error({ key, err: error }, 'inbox entry cannot be decoded: moved to the corrupt namespace');
+      this.corrupt.push({ key, value });
+      return undefined;
+    }
+  }
+
+  private async setAsideCorrupt(): Promise<void> {
+    const entries = this.corrupt.splice(0);
+    if (entries.length === 0) return;
+    await this.store.batch(entries.flatMap((e) => [delOp(NAMESPACES.inbox, e.key), putOp(NAMESPACES.corrupt, `inbox:${e.key}`, e.value)]));
+    for (const e of entries) this.events.emit('corrupt', { namespace: NAMESPACES.inbox, key: e.key });
+  }
+}

@@ -1,0 +1,115 @@
+import { ResoluteError } from './errors.js';
+import { MESSAGE_KINDS, type Envelope } from './envelope.js';
+import { isId } from './ids.js';
+
+/** Turns envelopes into bytes and back. Stores and transports only ever see the bytes. */
+export interface Codec {
+  readonly name: string;
+  encode(envelope: Envelope): Buffer;
+  /** Throws ResoluteError('CODEC_ERROR') on bytes it did not make; never returns a half-valid envelope. */
+  decode(bytes: Uint8Array): Envelope;
+}
+
+/*
+ * Layout (version 1):
+ *   byte 0      format version (1)
+ *   byte 1      payload form: 0 JSON text, 1 raw bytes (the payload is a Buffer/Uint8Array), 2 undefined
+ *   bytes 2..5  header length, unsigned 32-bit big-endian
+ *   header      UTF-8 JSON of the envelope without its payload
+ *   rest        the payload
+ * A top-level binary payload travels raw (no base64). Binary values nested inside a JSON payload are written as
+ * {"$bin": base64}; a user object that itself has the single key "$bin" or "$esc" is wrapped in {"$esc": ...} so it
+ * comes back unchanged.
+ */
+const VERSION = 1;
+const FORM_JSON = 0;
+const FORM_BYTES = 1;
+const FORM_UNDEFINED = 2;
+const PREFIX = 6;
+
+function replacer(this: Record<string, unknown>, key: string, value: unknown): unknown {
+  const raw = this[key];
+  if (raw instanceof Uint8Array) return { $bin: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64') };
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const keys = Object.keys(value);
+    if (keys.length === 1 && (keys[0] === '$bin' || keys[0] === '$esc')) return { $esc: value };
+  }
+  return value;
+}
+
+function reviver(_key: string, value: unknown): unknown {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const record = value as Record<string, unknown>;
+    const keys = Object.keys(record);
+    if (keys.length === 1) {
+      if (keys[0] === '$bin' && typeof record.$bin === 'string') return Buffer.from(record.$bin, 'base64');
+      if (keys[0] === '$esc') return record.$esc;
+    }
+  }
+  return value;
+}
+
+function fail(message: string, cause?: unknown): never {
+  throw new ResoluteError('CODEC_ERROR', `cannot decode message: ${message}`, { cause, retryable: false });
+}
+
+function checkHeader(header: Record<string, unknown>): void {
+  if (!isId(header.id)) fail('id is not a ULID');
+  if (!MESSAGE_KINDS.includes(header.kind as never)) fail(`unknown kind ${JSON.stringify(header.kind)}`);
+  if (typeof header.topic !== 'string' || header.topic.length === 0) fail('topic missing');
+  if (typeof header.source !== 'string') fail('source missing');
+  if (typeof header.createdAt !== 'number' || typeof header.attempt !== 'number') fail('createdAt/attempt missing');
+  if (header.headers === null || typeof header.headers !== 'object') fail('headers missing');
+}
+
+export const jsonCodec: Codec = {
+  name: 'json',
+  encode(envelope) {
+    const { payload, ...header } = envelope;
+    const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
+    let form = FORM_JSON;
+    let body: Buffer;
+    if (payload === undefined) {
+      form = FORM_UNDEFINED;
+      body = Buffer.alloc(0);
+    } else if (payload instanceof Uint8Array) {
+      form = FORM_BYTES;
+      body = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+    } else {
+      body = Buffer.from(JSON.stringify({ p: payload }, replacer), 'utf8');
+    }
+    const prefix = Buffer.allocUnsafe(PREFIX);
+    prefix.writeUInt8(VERSION, 0);
+    prefix.writeUInt8(form, 1);
+    prefix.writeUInt32BE(headerBytes.length, 2);
+    return Buffer.concat([prefix, headerBytes, body]);
+  },
+  decode(input) {
+    const bytes = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+    if (bytes.length < PREFIX) fail(`${bytes.length} bytes is shorter than the ${PREFIX}-byte prefix`);
+    if (bytes[0] !== VERSION) fail(`format version ${bytes[0]} is not ${VERSION}: was it written by a newer release?`);
+    const form = bytes[1];
+    const headerLength = bytes.readUInt32BE(2);
+    if (PREFIX + headerLength > bytes.length) fail('header length runs past the end');
+    let header: Record<string, unknown>;
+    try {
+      header = JSON.parse(bytes.toString('utf8', PREFIX, PREFIX + headerLength)) as Record<string, unknown>;
+    } catch (error) {
+      fail('header is not JSON', error);
+    }
+    if (header === null || typeof header !== 'object') fail('header is not an object');
+    checkHeader(header);
+    const body = bytes.subarray(PREFIX + headerLength);
+    let payload: unknown;
+    if (form === FORM_UNDEFINED) payload = undefined;
+    else if (form === FORM_BYTES) payload = Buffer.from(body);
+    else if (form === FORM_JSON) {
+      try {
+        payload = (JSON.parse(body.toString('utf8'), reviver) as { p: unknown }).p;
+      } catch (error) {
+        fail('payload is not JSON', error);
+      }
+    } else fail(`unknown payload form ${form}`);
+    return { ...(header as unknown as Omit<Envelope, 'payload'>), payload };
+  },
+};

@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Message ids are ULIDs: 48 bits of milliseconds then 80 random bits, Crockford base32, 26 characters. They sort by
+ * creation time as plain strings, so iterating a store namespace is oldest-first for the relay and the CLI.
+ *
+ * Within a process ids are strictly increasing even when the clock stalls or steps back: the generator keeps the last
+ * id's time and increments its random part. `observeId` lets a bus seed the generator with the newest id found in its
+ * store at start, so ids stay increasing across a restart on a clock that went backwards.
+ */
+const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+const TIME_LEN = 10;
+const RANDOM_LEN = 16;
+export const ID_LENGTH = TIME_LEN + RANDOM_LEN;
+const ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+
+let lastTime = 0;
+let lastRandom: number[] = [];
+
+function encodeTime(ms: number): string {
+  let out = '';
+  let rest = ms;
+  for (let i = 0; i < TIME_LEN; i++) {
+    out = ALPHABET[rest % 32]! + out;
+    rest = Math.floor(rest / 32);
+  }
+  return out;
+}
+
+function freshRandom(): number[] {
+  const bytes = randomBytes(RANDOM_LEN);
+  return Array.from(bytes, (b) => b % 32);
+}
+
+/** Adds one to the base32 digits; on the (astronomically rare) overflow the caller moves to the next millisecond. */
+function increment(digits: number[]): boolean {
+  for (let i = digits.length - 1; i >= 0; i--) {
+    if (digits[i]! < 31) {
+      digits[i]! += 1;
+      return true;
+    }
+    digits[i] = 0;
+  }
+  return false;
+}
+
+export function newId(now: number = Date.now()): string {
+  if (now > lastTime) {
+    lastTime = now;
+    lastRandom = freshRandom();
+  } else if (!increment(lastRandom)) {
+    lastTime += 1;
+    lastRandom = freshRandom();
+  }
+  return encodeTime(lastTime) + lastRandom.map((d) => ALPHABET[d]).join('');
+}
+
+export function isId(value: unknown): value is string {
+  return typeof value === 'string' && ID_PATTERN.test(value);
+}
+
+/** Milliseconds since the epoch at which the id was made. */
+export function idTime(id: string): number {
+  let ms = 0;
+  for (let i = 0; i < TIME_LEN; i++) ms = ms * 32 + ALPHABET.indexOf(id[i]!);
+  return ms;
+}
+
+/** The smallest id made at `ms`: every id made earlier sorts before it (used for retention sweeps). */
+export function idFloor(ms: number): string {
+  return encodeTime(ms) + '0'.repeat(RANDOM_LEN);
+}
+
+/** Moves the generator past an id seen elsewhere (the store), so the next id sorts after it. */
+export function observeId(id: string): void {
+  if (!isId(id)) return;
+  const time = idTime(id);
+  if (time < lastTime) return;
+  const digits = Array.from(id.slice(TIME_LEN), (c) => ALPHABET.indexOf(c));
+  if (time > lastTime || compareDigits(digits, lastRandom) > 0) {
+    lastTime = time;
+    lastRandom = digits;
+  }
+}
+
+function compareDigits(a: number[], b: number[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
