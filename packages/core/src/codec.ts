@@ -18,8 +18,8 @@ export interface Codec {
  *   header      UTF-8 JSON of the envelope without its payload
  *   rest        the payload
  * A top-level binary payload travels raw (no base64). Binary values nested inside a JSON payload are written as
- * {"$bin": base64}; a user object that itself has the single key "$bin" or "$esc" is wrapped in {"$esc": ...} so it
- * comes back unchanged.
+ * {"$bin": base64}; a user object that itself has the single key "$bin" or "$esc" is written {"$esc": {"~<key>": value}}
+ * so it comes back unchanged.
  */
 const VERSION = 1;
 const FORM_JSON = 0;
@@ -32,7 +32,8 @@ function replacer(this: Record<string, unknown>, key: string, value: unknown): u
   if (raw instanceof Uint8Array) return { $bin: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64') };
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     const keys = Object.keys(value);
-    if (keys.length === 1 && (keys[0] === '$bin' || keys[0] === '$esc')) return { $esc: value };
+    // Rename the key inside the wrapper so the wrapped object is not itself a tag (and is not wrapped again).
+    if (keys.length === 1 && (keys[0] === '$bin' || keys[0] === '$esc')) return { $esc: { [`~${keys[0]}`]: (value as Record<string, unknown>)[keys[0]] } };
   }
   return value;
 }
@@ -43,7 +44,10 @@ function reviver(_key: string, value: unknown): unknown {
     const keys = Object.keys(record);
     if (keys.length === 1) {
       if (keys[0] === '$bin' && typeof record.$bin === 'string') return Buffer.from(record.$bin, 'base64');
-      if (keys[0] === '$esc') return record.$esc;
+      if (keys[0] === '$esc' && record.$esc !== null && typeof record.$esc === 'object') {
+        const [[key, inner]] = Object.entries(record.$esc as Record<string, unknown>) as [[string, unknown]];
+        return { [key.slice(1)]: inner };
+      }
     }
   }
   return value;

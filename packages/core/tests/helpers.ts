@@ -13,6 +13,7 @@ export class Cluster {
   readonly network: MemoryNetwork;
   private readonly spaces = new Map<string, MemorySpace>();
   private readonly buses = new Set<Bus>();
+  private readonly transports = new Map<string, MemoryTransport>();
 
   constructor(routing: Routing) {
     this.network = new MemoryNetwork({ routing });
@@ -25,15 +26,22 @@ export class Cluster {
   async start(name: string, options: Partial<BusOptions> = {}): Promise<Bus> {
     let space = this.spaces.get(name);
     if (space === undefined) this.spaces.set(name, (space = new MemorySpace()));
+    const transport = new MemoryTransport({ network: this.network, address: name });
+    this.transports.set(name, transport);
     const bus = await createBus({
       name,
-      transport: new MemoryTransport({ network: this.network, address: name }),
+      transport,
       store: new MemoryStore({ space }),
       ...FAST,
       ...options,
     });
     this.buses.add(bus);
     return bus;
+  }
+
+  /** The transport of the bus started last under `name` (to put raw bytes on the wire). */
+  transport(name: string): MemoryTransport {
+    return this.transports.get(name)!;
   }
 
   space(name: string): MemorySpace {

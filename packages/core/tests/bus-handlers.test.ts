@@ -1,0 +1,113 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createEnvelope, jsonCodec, NAMESPACES, unpackRecord, UnrecoverableError, type DeadMeta } from '../src/index.js';
+import { waitFor } from '../src/testing/index.js';
+import { Cluster } from './helpers.js';
+
+describe('Bus handlers: retries, dead letters, dedupe', () => {
+  const cluster = new Cluster('publisher');
+  afterEach(() => cluster.closeAll());
+
+  async function pair(options = {}) {
+    const [a, b] = [cluster.name('a'), cluster.name('b')];
+    return { sender: await cluster.start(a), receiver: await cluster.start(b, options), receiverName: b };
+  }
+
+  it('retries a failing handler with backoff until it succeeds', async () => {
+    const { sender, receiver } = await pair({ inbox: { maxAttempts: 5, retry: { initialDelayMs: 5, maxDelayMs: 10 } } });
+    const attempts: number[] = [];
+    receiver.handle('charge', (_p, ctx) => {
+      attempts.push(ctx.attempt);
+      if (attempts.length < 3) throw new Error('card service down');
+    });
+    await sender.send(receiver.name, 'charge', { cents: 100 });
+    await waitFor(() => receiver.stats().handled === 1);
+    expect(attempts).toEqual([0, 1, 2]);
+    expect(receiver.stats().retries).toBe(2);
+  });
+
+  it('dead-letters after the configured attempts with the last error, and the inbox is empty', async () => {
+    const { sender, receiver, receiverName } = await pair({ inbox: { maxAttempts: 3, retry: { initialDelayMs: 5, maxDelayMs: 10 } } });
+    let runs = 0;
+    receiver.handle('charge', () => {
+      runs++;
+      throw new Error(`failure ${runs}`);
+    });
+    const { id } = await sender.send(receiver.name, 'charge', {});
+    await waitFor(() => receiver.stats().dead === 1);
+    expect(runs).toBe(3);
+    const space = cluster.space(receiverName);
+    const record = unpackRecord<DeadMeta>(space.data.get(NAMESPACES.dead)!.get(id)!);
+    expect(record.meta.attempts).toBe(3);
+    expect(record.meta.error.message).toBe('failure 3');
+    expect(jsonCodec.decode(record.bytes).id).toBe(id);
+    expect(space.data.get(NAMESPACES.inbox)?.size ?? 0).toBe(0);
+  });
+
+  it('dead-letters at once on UnrecoverableError', async () => {
+    const { sender, receiver } = await pair();
+    let runs = 0;
+    receiver.handle('charge', () => {
+      runs++;
+      throw new UnrecoverableError('amount is negative');
+    });
+    await sender.send(receiver.name, 'charge', { cents: -1 });
+    await waitFor(() => receiver.stats().dead === 1);
+    expect(runs).toBe(1);
+  });
+
+  it('runs handlers once for a message delivered twice', async () => {
+    const { sender, receiver } = await pair();
+    let runs = 0;
+    receiver.handle('once', () => void runs++);
+    const { id } = await sender.send(receiver.name, 'once', {});
+    await waitFor(() => runs === 1);
+    // Replay a message with the same id straight at the receiver, as a sender that never saw the ack would.
+    const envelope = createEnvelope({ id, kind: 'command', topic: 'once', payload: {}, source: sender.name });
+    const outcomes = await cluster.transport(sender.name).send([{ destination: { type: 'endpoint', address: receiver.address }, envelope, bytes: jsonCodec.encode(envelope) }]);
+    expect(outcomes[0]!.ok).toBe(true);
+    await waitFor(() => receiver.stats().duplicates === 1);
+    expect(runs).toBe(1);
+  });
+
+  it('does not run again a handler that completed when another handler of the topic failed', async () => {
+    const [pubName, subName] = [cluster.name('pub'), cluster.name('sub')];
+    const pub = await cluster.start(pubName);
+    const sub = await cluster.start(subName, { inbox: { maxAttempts: 5, retry: { initialDelayMs: 5, maxDelayMs: 10 } } });
+    let mailer = 0;
+    let crm = 0;
+    await sub.subscribe('user.signedUp', () => void mailer++, { from: pubName, name: 'mailer' });
+    await sub.subscribe('user.signedUp', () => {
+      crm++;
+      if (crm < 3) throw new Error('crm down');
+    }, { from: pubName, name: 'crm' });
+    await waitFor(async () => (await pub.publish('user.signedUp', {})).deliveries === 1);
+    await waitFor(() => sub.stats().handled === 1);
+    expect(mailer).toBe(1);
+    expect(crm).toBe(3);
+  });
+
+  it('parks a command until its handler is registered', async () => {
+    const { sender, receiver } = await pair();
+    await sender.send(receiver.name, 'later', { x: 1 });
+    await waitFor(() => receiver.stats().received === 1);
+    const got: unknown[] = [];
+    receiver.handle('later', (p) => void got.push(p));
+    await waitFor(() => got.length === 1);
+    expect(got[0]).toEqual({ x: 1 });
+  });
+
+  it('sets aside bytes that are not a message and keeps valid traffic flowing', async () => {
+    const { sender, receiver, receiverName } = await pair();
+    const got: number[] = [];
+    receiver.handle('ok', (n: number) => void got.push(n));
+    const garbage = Buffer.from('definitely not an envelope');
+    const envelope = createEnvelope({ kind: 'command', topic: 'x', payload: 1, source: 's' });
+    const outcomes = await cluster.transport(sender.name).send([{ destination: { type: 'endpoint', address: receiver.address }, envelope, bytes: garbage }]);
+    expect(outcomes[0]!.ok).toBe(true);
+    await sender.send(receiver.name, 'ok', 7);
+    await waitFor(() => got.includes(7));
+    expect(receiver.stats().corrupt).toBe(1);
+    const corrupt = [...cluster.space(receiverName).data.get(NAMESPACES.corrupt)!.values()];
+    expect(corrupt.some((v) => v.equals(garbage))).toBe(true);
+  });
+});
