@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import type { ResoluteError } from '../errors.js';
 
 /**
  * Lifecycle and metric events. Listeners are for logs and metrics: they run synchronously on the hot path, so keep
@@ -31,7 +30,7 @@ export interface BusEventMap {
   /** A message is waiting for a handler to be registered for its topic or type. */
   parked: { id: string; topic: string };
   /** Something went wrong that the bus handled by itself (logged too). */
-  warning: { message: string; error?: ResoluteError | unknown };
+  warning: { message: string; error?: unknown };
 }
 
 export type BusEventName = keyof BusEventMap;

@@ -35,7 +35,7 @@ export class HandlerRegistry {
 
   addEventHandler(topic: string, name: string, handler: Handler): void {
     let named = this.events.get(topic);
-    if (named === undefined) this.events.set(topic, (named = new Map()));
+    if (named === undefined) this.events.set(topic, (named = new Map<string, Handler>()));
     if (named.has(name)) {
       throw new ResoluteError('INVALID_ARGUMENT', `a handler named "${name}" already subscribes to ${topic}: give each handler its own name`);
     }

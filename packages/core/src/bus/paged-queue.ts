@@ -122,7 +122,7 @@ export class PagedQueue<T> {
       this.known.add(entry.key);
       this.ready.push({ key: entry.key, item });
     }
-    let next = read < room || last === undefined ? undefined : last + '\u0000';
+    const next = read < room || last === undefined ? undefined : last + '\u0000';
     // A key offered while the page was read may have been written after the read began: read again from the
     // lowest such key (known keys are skipped, so this costs a read, never a duplicate).
     const missed = this.offeredDuringLoad;

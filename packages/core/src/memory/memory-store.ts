@@ -57,7 +57,7 @@ export class MemoryStore implements Store {
     for (const op of operations) {
       let ns = this.space.data.get(op.namespace);
       if (op.type === 'put') {
-        if (ns === undefined) this.space.data.set(op.namespace, (ns = new Map()));
+        if (ns === undefined) this.space.data.set(op.namespace, (ns = new Map<string, Buffer>()));
         ns.set(op.key, Buffer.from(op.value));
       } else {
         ns?.delete(op.key);

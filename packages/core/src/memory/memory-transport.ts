@@ -84,7 +84,7 @@ export class MemoryTransport implements Transport {
       if (list === undefined) groups.set(key, (list = []));
       list.push(index);
     });
-    const outcomes: SendOutcome[] = new Array(batch.length);
+    const outcomes = new Array<SendOutcome>(batch.length);
     await Promise.all(
       [...groups.entries()].map(async ([address, indexes]) => {
         const fail = (error: ResoluteError): void => indexes.forEach((i) => (outcomes[i] = { ok: false, error }));
