@@ -85,8 +85,12 @@ export class GroupCommit<Op> {
         for (const call of group) call.reject(error);
       },
     ).finally(() => {
-      this.writing = false;
-      this.pump();
+      // The next write starts on the next turn of the event loop, not at once: the callers just resolved resubmit
+      // within the current turn, and this way they join the next group instead of trailing into the one after.
+      setImmediate(() => {
+        this.writing = false;
+        this.pump();
+      });
     });
   }
 

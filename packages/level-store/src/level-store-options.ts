@@ -63,7 +63,12 @@ function isPositiveInteger(value: unknown): value is number {
 }
 
 function fail(field: string, value: unknown, expected: string): never {
-  const shown = typeof value === 'string' ? JSON.stringify(value) : typeof value === 'object' ? typeof value : String(value);
+  const shown =
+    typeof value === 'string'
+      ? JSON.stringify(value)
+      : typeof value === 'number' || typeof value === 'boolean' || value === undefined || value === null
+        ? String(value)
+        : `a ${typeof value}`;
   throw new ResoluteError('INVALID_CONFIG', `LevelStore option ${field} is ${shown}: it must be ${expected}`, {
     details: { field },
   });

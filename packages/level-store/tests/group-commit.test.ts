@@ -1,0 +1,77 @@
+import { putOp } from '@resolute/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type LevelStoreOptions, LevelStore } from '../src/index.js';
+import { tempDir } from './temp-dir.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function openStore(options: Omit<LevelStoreOptions, 'path'> = {}): Promise<LevelStore> {
+  const dir = await tempDir('group-commit');
+  cleanups.push(dir.remove);
+  const store = new LevelStore({ ...options, path: dir.path });
+  cleanups.push(() => store.close());
+  await store.open();
+  return store;
+}
+
+function key(i: number): string {
+  return `k${String(i).padStart(5, '0')}`;
+}
+
+describe('group commit', () => {
+  it('commits 1000 concurrent single-operation batches with far fewer fsyncs, all data present', async () => {
+    const store = await openStore();
+    const before = store.stats();
+    await Promise.all(Array.from({ length: 1000 }, (_, i) => store.batch([putOp('outbox', key(i), Buffer.from(`v${i}`))])));
+    const after = store.stats();
+    const batches = after.batches - before.batches;
+    const fsyncs = after.fsyncs - before.fsyncs;
+    expect(batches).toBe(1000);
+    expect(after.operations - before.operations).toBe(1000);
+    expect(fsyncs).toBeGreaterThan(0);
+    expect(fsyncs).toBeLessThan(batches / 5);
+    expect(await store.count('outbox')).toBe(1000);
+    for (let i = 0; i < 1000; i += 97) expect((await store.get('outbox', key(i)))?.toString()).toBe(`v${i}`);
+  });
+
+  it('never splits one call across writes, even when the call is larger than maxOperations', async () => {
+    const store = await openStore({ groupCommit: { maxOperations: 3 } });
+    const calls = Array.from({ length: 50 }, (_, i) =>
+      store.batch(Array.from({ length: 5 }, (_, j) => putOp('inbox', `${key(i)}-${j}`, Buffer.from([i, j])))),
+    );
+    await Promise.all(calls);
+    // Each 5-operation call exceeds the limit of 3, so each is written alone and whole: one fsync per call.
+    expect(store.stats()).toEqual({ fsyncs: 50, operations: 250, batches: 50 });
+    expect(await store.count('inbox')).toBe(250);
+  });
+
+  it('gathers whole calls up to maxOperations', async () => {
+    const store = await openStore({ groupCommit: { maxOperations: 10 } });
+    await Promise.all(Array.from({ length: 100 }, (_, i) => store.batch([putOp('inbox', key(i), Buffer.from('v'))])));
+    const stats = store.stats();
+    expect(stats.batches).toBe(100);
+    expect(stats.fsyncs).toBeGreaterThanOrEqual(10);
+    expect(await store.count('inbox')).toBe(100);
+  });
+
+  it('makes one fsync per call when disabled', async () => {
+    const store = await openStore({ groupCommit: { enabled: false } });
+    await Promise.all(Array.from({ length: 100 }, (_, i) => store.batch([putOp('inbox', key(i), Buffer.from('v'))])));
+    expect(store.stats()).toEqual({ fsyncs: 100, operations: 100, batches: 100 });
+  });
+
+  it('applies concurrent calls in the order they were made', async () => {
+    const store = await openStore();
+    await Promise.all(Array.from({ length: 300 }, (_, i) => store.batch([putOp('inbox', 'same', Buffer.from(String(i)))])));
+    expect((await store.get('inbox', 'same'))?.toString()).toBe('299');
+  });
+
+  it('counts nothing for empty batches', async () => {
+    const store = await openStore();
+    await store.batch([]);
+    expect(store.stats()).toEqual({ fsyncs: 0, operations: 0, batches: 0 });
+  });
+});

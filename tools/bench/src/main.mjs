@@ -1,0 +1,17 @@
+// Bench entry point: `node tools/bench/src/main.mjs <bench...> [--quick]`. With no bench named, runs them all.
+// Needs the packages built first (`npm run build`), since it imports their dist.
+import { storeBench } from './store-bench.mjs';
+
+const BENCHES = { store: storeBench };
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const names = args.filter((arg) => !arg.startsWith('--'));
+const unknown = names.filter((name) => !(name in BENCHES));
+if (unknown.length > 0 || args.includes('--help')) {
+  console.error(`usage: node tools/bench/src/main.mjs [${Object.keys(BENCHES).join('|')}]... [--quick]`);
+  process.exit(unknown.length > 0 ? 2 : 0);
+}
+for (const name of names.length > 0 ? names : Object.keys(BENCHES)) {
+  await BENCHES[name]({ quick });
+}
