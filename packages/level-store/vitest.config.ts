@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
+import { sharedTest } from '../../vitest.shared.js';
 
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
+    ...sharedTest,
     testTimeout: 60_000,
     hookTimeout: 30_000,
   },

@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
+import { sharedTest } from '../../vitest.shared.js';
 
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
+    ...sharedTest,
     // npm pack + npm install from the registry + a native LevelDB addon: minutes on a cold cache, not seconds.
     testTimeout: 240_000,
     hookTimeout: 240_000,

@@ -1,3 +1,4 @@
+export { createStoreFromConfig } from './store-from-config.js';
 export { LevelStore } from './level-store.js';
 export { LEVEL_STORE_DEFAULTS } from './level-store-options.js';
 export type { GroupCommitOptions, LevelStoreOptions } from './level-store-options.js';
