@@ -24,6 +24,8 @@ export class PeerConnection {
   private writing: Promise<unknown> = Promise.resolve();
   private closed = false;
   private readonly reading: Promise<void>;
+  /** The last CURVE handshake failure with this peer, so a send that then fails can say why. */
+  private handshakeError: string | undefined;
 
   constructor(
     readonly address: string,
@@ -38,6 +40,9 @@ export class PeerConnection {
       this.dealer.curveSecretKey = curve.secretKey;
       this.dealer.curveServerKey = curve.peers?.[address] ?? curve.serverKey ?? null;
     }
+    this.dealer.events.on('handshake:error:auth', (event) => (this.handshakeError = `the peer refused our key (${event.error.message})`));
+    this.dealer.events.on('handshake:error:protocol', (event) => (this.handshakeError = `security handshake failed (${event.error.message})`));
+    this.dealer.events.on('handshake', () => (this.handshakeError = undefined));
     this.dealer.connect(address);
     this.reading = this.readReplies();
   }
@@ -75,7 +80,8 @@ export class PeerConnection {
           await this.dealer.send(frames);
           this.stats.batchesSent++;
         } catch (error) {
-          settle(mapZmqError(error, `sending to ${this.address}`));
+          const mapped = mapZmqError(error, `sending to ${this.address}`);
+          settle(this.handshakeError === undefined ? mapped : new ResoluteError('AUTH_FAILED', `${this.address}: ${this.handshakeError}: check curve.publicKey/secretKey here and curve.allowClients/serverKey there`, { cause: mapped, retryable: true }));
         }
       });
     });
