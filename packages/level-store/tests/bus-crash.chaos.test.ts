@@ -1,5 +1,5 @@
 import { NAMESPACES } from '@resolute/core';
-import { waitFor } from '@resolute/core/testing';
+import { seededRandom, waitFor } from '@resolute/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LevelStore } from '../src/index.js';
 import { type Child, startFixture } from './child.js';
@@ -11,11 +11,7 @@ import { tempDir } from './temp-dir.js';
  * and is SIGKILLed at a random point (seeded: RESOLUTE_CRASH_SEED replays a run); the test reopens the store.
  */
 const seed = Number(process.env.RESOLUTE_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
-let state = seed;
-const next = (): number => {
-  state = (state * 1103515245 + 12345) % 2 ** 31;
-  return state / 2 ** 31;
-};
+const next = seededRandom(seed);
 const ROUNDS = 3;
 
 const cleanups: Array<() => Promise<void>> = [];

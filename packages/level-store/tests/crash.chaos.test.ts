@@ -1,20 +1,8 @@
-import { waitFor } from '@resolute/core/testing';
+import { seededRandom as random, waitFor } from '@resolute/core/testing';
 import { afterEach, expect, it } from 'vitest';
 import { LevelStore } from '../src/index.js';
 import { type Child, events, startFixture } from './child.js';
 import { tempDir } from './temp-dir.js';
-
-/** mulberry32: a small seeded PRNG, so a failing run can be replayed with RESOLUTE_CRASH_SEED. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const seed = Number(process.env.RESOLUTE_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const ROUNDS = 3;

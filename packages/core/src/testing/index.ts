@@ -6,3 +6,5 @@ export { deliverAll, messages, waitForIds } from './transport-suite-harness.js';
 export { uniqueName } from './unique.js';
 export { waitFor } from './wait-for.js';
 export type { WaitForOptions } from './wait-for.js';
+export { jsonLines, seededRandom, startNodeScript } from './child-process.js';
+export type { Child } from './child-process.js';

@@ -1,0 +1,92 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Child, seededRandom, startNodeScript, waitFor } from '@resolute/core/testing';
+import { afterAll, expect, it } from 'vitest';
+import { freePort } from '../src/free-port.js';
+import { countOutcomes } from '../src/count-outcomes.js';
+
+/*
+ * zmq-peer + LevelDB across processes: a producer publishes MESSAGES events to a consumer in another process while
+ * both are SIGKILLed at random points and restarted. At the end every event whose publish resolved must have had its
+ * side effect at least once (lost = 0), nothing the producer never published may appear (unexpected = 0), and the
+ * duplicates (handler side effects run more than once, which at-least-once allows) are reported as a number.
+ */
+const seed = Number(process.env.RESOLUTE_CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const MESSAGES = Number(process.env.RESOLUTE_CHAOS_MESSAGES ?? 3000);
+const KILLS = Number(process.env.RESOLUTE_CHAOS_KILLS ?? 6);
+const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+
+const children: Child[] = [];
+let root: string | undefined;
+afterAll(async () => {
+  await Promise.all(children.map((c) => c.kill()));
+  if (root) await rm(root, { recursive: true, force: true });
+});
+
+it(`loses nothing acknowledged when producer and consumer are SIGKILLed (seed ${seed}; replay with RESOLUTE_CHAOS_SEED=${seed})`, async () => {
+  const random = seededRandom(seed);
+  root = await mkdtemp(join(tmpdir(), 'resolute-chaos-zmq-'));
+  const [pubPort, subPort] = [await freePort(), await freePort()];
+  const pubAddress = `tcp://127.0.0.1:${pubPort}`;
+  const effects = join(root, 'effects.log');
+  const attempted = new Set<number>();
+  const acknowledged = new Set<number>();
+  let nextSeq = 0;
+  let producer: Child | undefined;
+  let consumer: Child | undefined;
+
+  const harvest = (child: Child | undefined): void => {
+    for (const line of child?.lines ?? []) {
+      const [word, value] = line.split(' ');
+      if (word === 'attempt') attempted.add(Number(value));
+      if (word === 'ok') acknowledged.add(Number(value));
+    }
+  };
+  const startProducer = async (): Promise<void> => {
+    harvest(producer);
+    nextSeq = acknowledged.size === 0 ? 0 : Math.max(...acknowledged) + 1;
+    producer = startNodeScript(fixture('zmq-publisher.mjs'), [join(root!, 'pub'), pubAddress, String(nextSeq), String(MESSAGES)]);
+    children.push(producer);
+    await waitFor(() => producer!.lines.includes('ready'), { timeoutMs: 20_000, message: () => `producer ready; stderr: ${producer!.stderr()}` });
+  };
+  const startConsumer = async (): Promise<void> => {
+    consumer = startNodeScript(fixture('zmq-subscriber.mjs'), [join(root!, 'sub'), `tcp://127.0.0.1:${subPort}`, pubAddress, effects]);
+    children.push(consumer);
+    await waitFor(() => consumer!.lines.includes('ready'), { timeoutMs: 20_000, message: () => `consumer ready; stderr: ${consumer!.stderr()}` });
+  };
+  const effectLines = (): number => (existsSync(effects) ? readFileSync(effects, 'utf8').split('\n').length - 1 : 0);
+
+  await startConsumer();
+  await startProducer();
+  for (let kill = 0; kill < KILLS; kill++) {
+    // Let some work happen: a random number of new side effects, then kill one side at a random moment.
+    const target = effectLines() + 20 + Math.floor(random() * (MESSAGES / KILLS));
+    await waitFor(() => effectLines() >= Math.min(target, MESSAGES) || producer!.lines.includes('published-all'), { timeoutMs: 60_000, intervalMs: 5 });
+    if (random() < 0.5) {
+      await consumer!.kill();
+      await startConsumer();
+    } else {
+      await producer!.kill();
+      await startProducer();
+    }
+  }
+  // Make sure the producer finishes its range, then wait for every acknowledged event's side effect.
+  await waitFor(
+    () => {
+      harvest(producer);
+      return producer!.lines.includes('published-all');
+    },
+    { timeoutMs: 120_000, message: () => `producer to publish everything; stderr: ${producer!.stderr()}` },
+  );
+  harvest(producer);
+  const outcome = (): ReturnType<typeof countOutcomes> => countOutcomes(readFileSync(effects, 'utf8'), attempted, acknowledged);
+  await waitFor(() => outcome().lost === 0, { timeoutMs: 120_000, message: () => `all acknowledged events handled (${JSON.stringify(outcome())})` });
+  const result = outcome();
+  console.info(`zmq-peer chaos (seed ${seed}, ${KILLS} kills, ${MESSAGES} events): ${JSON.stringify(result)}`);
+  expect(result.lost).toBe(0);
+  expect(result.unexpected).toBe(0);
+  expect(result.acknowledged).toBe(MESSAGES);
+});
