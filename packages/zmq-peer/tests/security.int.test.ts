@@ -1,5 +1,5 @@
 import { silentLogger, type IncomingMessage } from '@resolute/core';
-import { messages, waitFor } from '@resolute/core/testing';
+import { messages, seededRandom, waitFor } from '@resolute/core/testing';
 import { Dealer } from 'zeromq';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeDeliver, generateCurveKeyPair, ZmqPeerTransport, type ZmqPeerOptionsInput } from '../src/index.js';
@@ -60,7 +60,7 @@ describe('zmq-peer CURVE security', () => {
 });
 
 describe('zmq-peer under foreign traffic', () => {
-  it('counts and drops malformed frames without disturbing valid traffic', async () => {
+  it('counts and drops 10,000 malformed frames without disturbing valid traffic', async () => {
     const receiver = await start({});
     const sender = await start({});
     const intruder = new Dealer({ linger: 0 });
@@ -73,12 +73,16 @@ describe('zmq-peer under foreign traffic', () => {
         [Buffer.from('RZP1'), Buffer.from('Z'), Buffer.alloc(4), Buffer.from('x')],
         [Buffer.alloc(0)],
       ];
+      // Then 10,000 random multipart messages (seeded): 1-4 frames of 0-64 random bytes each.
+      const random = seededRandom(42);
+      const bytes = (n: number): Buffer => Buffer.from(Array.from({ length: n }, () => Math.floor(random() * 256)));
+      for (let i = 0; i < 10_000; i++) junk.push(Array.from({ length: 1 + Math.floor(random() * 4) }, () => bytes(Math.floor(random() * 65))));
       for (const frames of junk) await intruder.send(frames);
       // A well-formed DELIVER whose message is not an envelope still gets stored and acked: the bus sets it aside.
       await intruder.send(encodeDeliver(1, [Buffer.from('not an envelope')]));
       const outcomes = await sender.transport.send(messages({ type: 'endpoint', address: receiver.transport.address }, 5));
       expect(outcomes.every((o) => o.ok)).toBe(true);
-      await waitFor(() => receiver.transport.stats().malformed === junk.length);
+      await waitFor(() => receiver.transport.stats().malformed === junk.length, { timeoutMs: 20_000, message: () => `malformed ${receiver.transport.stats().malformed} of ${junk.length}` });
       await waitFor(() => receiver.received.length === 6);
     } finally {
       intruder.close();
