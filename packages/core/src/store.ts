@@ -22,11 +22,14 @@ export interface Store {
   get(namespace: string, key: string): Promise<Buffer | undefined>;
 
   /**
-   * Applies every operation or none, in order. Resolves once the whole batch is durable (for a disk store: on disk
-   * and fsync'd). Concurrent calls may be committed together (group commit) but each resolves only when its own
-   * operations are durable. Rejects with STORE_CLOSED after close, STORE_IO when the medium fails (nothing applied).
+   * Applies every operation or none, in order. Resolves once the whole batch is as durable as `options.durability`
+   * asks: 'sync' (the default) — on disk and fsync'd, it survives a power cut; 'relaxed' — handed to the operating
+   * system, it survives a crash or SIGKILL of this process but may be lost with the machine (stores without the
+   * distinction treat both alike). Concurrent calls may be committed together (group commit) but each resolves only
+   * when its own operations are as durable as it asked. Calls are applied in the order they were made. Rejects with
+   * STORE_CLOSED after close, STORE_IO when the medium fails (nothing applied).
    */
-  batch(operations: readonly StoreOperation[]): Promise<void>;
+  batch(operations: readonly StoreOperation[], options?: BatchOptions): Promise<void>;
 
   /**
    * Entries of one namespace in ascending key order (descending with `reverse`), within the optional bounds. Sees
@@ -45,6 +48,15 @@ export interface Store {
    * STORE_CLOSED. Safe to call twice.
    */
   close(): Promise<void>;
+}
+
+export interface BatchOptions {
+  /**
+   * 'sync' for writes a promise to the user depends on (a resolved publish, an acknowledged receive); 'relaxed' for
+   * bookkeeping whose loss in a power cut only causes a redelivery that dedupe or at-least-once semantics absorb
+   * (removing acknowledged outbox entries, completing handled messages). Default 'sync'.
+   */
+  durability?: 'sync' | 'relaxed';
 }
 
 export type StoreOperation =

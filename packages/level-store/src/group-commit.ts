@@ -12,8 +12,10 @@
  */
 
 export interface CommitStats {
-  /** Writes made to disk with fsync, one per gathered group. */
+  /** Writes made to disk with fsync, one per gathered group holding at least one 'sync' call. */
   fsyncs: number;
+  /** Writes made without fsync (groups of 'relaxed' calls only). */
+  relaxedWrites: number;
   /** Operations written. */
   operations: number;
   /** batch() calls committed. */
@@ -29,6 +31,7 @@ export interface CommitLimits {
 interface Waiting<Op> {
   operations: Op[];
   bytes: number;
+  sync: boolean;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -37,18 +40,22 @@ export class GroupCommit<Op> {
   private readonly queue: Array<Waiting<Op>> = [];
   private writing = false;
   private idleWaiters: Array<() => void> = [];
-  private readonly counters: CommitStats = { fsyncs: 0, operations: 0, batches: 0 };
+  private readonly counters: CommitStats = { fsyncs: 0, relaxedWrites: 0, operations: 0, batches: 0 };
 
-  /** `write` makes one atomic, durable write of `operations` (for LevelDB: batch with sync: true). */
+  /**
+   * `write` makes one atomic write of `operations`, fsync'd when `sync` (for LevelDB: batch with { sync }). A group
+   * is written with sync when any call in it asked for it: relaxed calls ride along for free, and a relaxed call
+   * is never written after a later sync call (order is kept).
+   */
   constructor(
-    private readonly write: (operations: Op[]) => Promise<void>,
+    private readonly write: (operations: Op[], sync: boolean) => Promise<void>,
     private readonly limits: CommitLimits,
   ) {}
 
-  /** Queues one call's operations; resolves once they are durable, rejects with the write's error. */
-  submit(operations: Op[], bytes: number): Promise<void> {
+  /** Queues one call's operations; resolves once they are written (and fsync'd if `sync`), rejects with the write's error. */
+  submit(operations: Op[], bytes: number, sync = true): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ operations, bytes, resolve, reject });
+      this.queue.push({ operations, bytes, sync, resolve, reject });
       this.pump();
     });
   }
@@ -74,9 +81,11 @@ export class GroupCommit<Op> {
     }
     this.writing = true;
     const operations = group.length === 1 ? (group[0] as Waiting<Op>).operations : group.flatMap((call) => call.operations);
-    this.write(operations).then(
+    const sync = group.some((call) => call.sync);
+    this.write(operations, sync).then(
       () => {
-        this.counters.fsyncs++;
+        if (sync) this.counters.fsyncs++;
+        else this.counters.relaxedWrites++;
         this.counters.operations += operations.length;
         this.counters.batches += group.length;
         for (const call of group) call.resolve();

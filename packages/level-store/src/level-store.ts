@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { ResoluteError, type Store, type StoreEntry, type StoreOperation, type StoreRange } from '@resolute/core';
+import { ResoluteError, type BatchOptions, type Store, type StoreEntry, type StoreOperation, type StoreRange } from '@resolute/core';
 import { Level } from 'level';
 import { type CommitStats, GroupCommit } from './group-commit.js';
 import { afterNamespace, checkKey, checkNamespace, decodeKey, encodeKey, levelRange, namespaceOf } from './key-codec.js';
@@ -35,7 +35,7 @@ export class LevelStore implements Store {
   constructor(options: LevelStoreOptions) {
     this.options = resolveLevelStoreOptions(options);
     this.path = this.options.path;
-    this.commits = new GroupCommit((operations) => this.write(operations), this.options.groupCommit);
+    this.commits = new GroupCommit((operations, sync) => this.write(operations, sync), this.options.groupCommit);
   }
 
   open(): Promise<void> {
@@ -67,7 +67,7 @@ export class LevelStore implements Store {
   }
 
   /** See Store.batch. Also refuses (INVALID_ARGUMENT) writes to the layout keys in 'meta'. */
-  async batch(operations: readonly StoreOperation[]): Promise<void> {
+  async batch(operations: readonly StoreOperation[], options: BatchOptions = {}): Promise<void> {
     this.openDb();
     const encoded: LevelOperation[] = [];
     let bytes = 0;
@@ -93,7 +93,7 @@ export class LevelStore implements Store {
       }
     }
     if (encoded.length === 0) return;
-    await this.commits.submit(encoded, bytes);
+    await this.commits.submit(encoded, bytes, options.durability !== 'relaxed');
   }
 
   async *entries(namespace: string, range: StoreRange = {}): AsyncIterable<StoreEntry> {
@@ -205,11 +205,12 @@ export class LevelStore implements Store {
     }
   }
 
-  private async write(operations: LevelOperation[]): Promise<void> {
+  /** sync: fsync before resolving; otherwise LevelDB hands the log record to the OS (survives a process crash). */
+  private async write(operations: LevelOperation[], sync: boolean): Promise<void> {
     const db = this.db;
     if (db === undefined) throw new ResoluteError('STORE_CLOSED', `the store in ${this.path} is closed`);
     try {
-      await db.batch(operations, { sync: true });
+      await db.batch(operations, { sync });
     } catch (error) {
       throw mapLevelError(error, { operation: 'batch', path: this.path });
     }

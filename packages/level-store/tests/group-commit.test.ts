@@ -44,7 +44,7 @@ describe('group commit', () => {
     );
     await Promise.all(calls);
     // Each 5-operation call exceeds the limit of 3, so each is written alone and whole: one fsync per call.
-    expect(store.stats()).toEqual({ fsyncs: 50, operations: 250, batches: 50 });
+    expect(store.stats()).toEqual({ fsyncs: 50, relaxedWrites: 0, operations: 250, batches: 50 });
     expect(await store.count('inbox')).toBe(250);
   });
 
@@ -60,7 +60,7 @@ describe('group commit', () => {
   it('makes one fsync per call when disabled', async () => {
     const store = await openStore({ groupCommit: { enabled: false } });
     await Promise.all(Array.from({ length: 100 }, (_, i) => store.batch([putOp('inbox', key(i), Buffer.from('v'))])));
-    expect(store.stats()).toEqual({ fsyncs: 100, operations: 100, batches: 100 });
+    expect(store.stats()).toEqual({ fsyncs: 100, relaxedWrites: 0, operations: 100, batches: 100 });
   });
 
   it('applies concurrent calls in the order they were made', async () => {
@@ -69,9 +69,23 @@ describe('group commit', () => {
     expect((await store.get('inbox', 'same'))?.toString()).toBe('299');
   });
 
+  it('writes relaxed calls without fsync, and with the fsync of a sync call they share a group with', async () => {
+    const store = await openStore();
+    await store.batch([putOp('inbox', 'r1', Buffer.from('x'))], { durability: 'relaxed' });
+    expect(store.stats()).toMatchObject({ fsyncs: 0, relaxedWrites: 1 });
+    await Promise.all([
+      store.batch([putOp('inbox', 's1', Buffer.from('x'))]),
+      ...Array.from({ length: 50 }, (_, i) => store.batch([putOp('inbox', `r${i + 2}`, Buffer.from('x'))], { durability: 'relaxed' })),
+    ]);
+    const stats = store.stats();
+    expect(stats.fsyncs + stats.relaxedWrites).toBeLessThan(52);
+    expect(stats.fsyncs).toBeGreaterThanOrEqual(1);
+    expect(await store.count('inbox')).toBe(52);
+  });
+
   it('counts nothing for empty batches', async () => {
     const store = await openStore();
     await store.batch([]);
-    expect(store.stats()).toEqual({ fsyncs: 0, operations: 0, batches: 0 });
+    expect(store.stats()).toEqual({ fsyncs: 0, relaxedWrites: 0, operations: 0, batches: 0 });
   });
 });

@@ -35,6 +35,7 @@ export type HandlingResult = { ok: true; value: unknown } | { ok: false; error: 
 export type CompletionHook = (envelope: Envelope, result: HandlingResult) => { operations: StoreOperation[]; deliveries: PreparedDelivery[] };
 
 const ALL_KEYS = { gte: '', lt: '\uffff' };
+const RELAXED = { durability: 'relaxed' } as const;
 
 /**
  * Runs handlers for inbox messages with bounded concurrency. A message leaves the inbox in the same atomic batch that
@@ -176,7 +177,9 @@ export class Dispatcher {
 
   private async complete(key: string, item: InboxItem, result: HandlingResult, started: number): Promise<void> {
     const extra = this.onComplete(item.envelope, result);
-    await this.store.batch([delOp(NAMESPACES.inbox, key), ...dedupeOps(item.envelope.id, Date.now()), ...extra.operations]);
+    // Relaxed durability: it survives a crash of this process; a power cut may undo it, and the message then runs
+    // again (at-least-once), which is no worse than a cut just before this write.
+    await this.store.batch([delOp(NAMESPACES.inbox, key), ...dedupeOps(item.envelope.id, Date.now()), ...extra.operations], RELAXED);
     faultPoint('after-inbox-complete');
     this.queue.release(key);
     this.offerDeliveries(extra.deliveries);
@@ -193,7 +196,7 @@ export class Dispatcher {
     }
     const delayMs = backoffDelay(this.options.retry, attempts);
     item.meta = { ...item.meta, attempts, notBefore: Date.now() + delayMs, lastError: { code: serialized.code, message: serialized.message } };
-    await this.store.batch([putOp(NAMESPACES.inbox, key, packRecord(item.meta, item.bytes))]);
+    await this.store.batch([putOp(NAMESPACES.inbox, key, packRecord(item.meta, item.bytes))], RELAXED);
     this.events.emit('retry', { id: item.envelope.id, topic: item.envelope.topic, attempt: attempts, delayMs, error: first });
     this.later(key, item, delayMs);
   }
@@ -213,7 +216,7 @@ export class Dispatcher {
       putOp(NAMESPACES.dead, item.envelope.id, packRecord(meta, item.bytes)),
       ...dedupeOps(item.envelope.id, Date.now()),
       ...extra.operations,
-    ]);
+    ], RELAXED);
     this.queue.release(key);
     this.offerDeliveries(extra.deliveries);
     this.logger.warn({ id: item.envelope.id, topic: item.envelope.topic, attempts, err: error }, 'message dead-lettered');

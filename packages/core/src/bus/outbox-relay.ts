@@ -195,7 +195,8 @@ export class OutboxRelay {
       for (const { item, error } of dead) {
         operations.push(delOp(NAMESPACES.outbox, item.key), putOp(NAMESPACES.dead, item.item.envelope.id, this.deadRecord(lane, item, error)));
       }
-      if (operations.length > 0) await this.store.batch(operations);
+      // Relaxed: if a power cut loses this delete, the delivery is sent again and the receiver's dedupe drops it.
+      if (operations.length > 0) await this.store.batch(operations, { durability: 'relaxed' });
       faultPoint('after-outbox-delete');
       for (const i of [...delivered, ...expired, ...dead.map((d) => d.item)]) lane.queue.release(i.key);
       for (const i of delivered) this.events.emit('delivered', { id: i.item.envelope.id, destination: lane.key });

@@ -1,5 +1,5 @@
 import { ResoluteError } from '../errors.js';
-import { inRange, NAMESPACE_PATTERN, type Store, type StoreEntry, type StoreOperation, type StoreRange } from '../store.js';
+import { inRange, NAMESPACE_PATTERN, type BatchOptions, type Store, type StoreEntry, type StoreOperation, type StoreRange } from '../store.js';
 
 export interface MemoryStoreOptions {
   /**
@@ -47,7 +47,7 @@ export class MemoryStore implements Store {
     return Promise.resolve(value === undefined ? undefined : Buffer.from(value));
   }
 
-  batch(operations: readonly StoreOperation[]): Promise<void> {
+  batch(operations: readonly StoreOperation[], _options?: BatchOptions): Promise<void> {
     try {
       this.assertOpen();
       for (const op of operations) checkNamespace(op.namespace);
