@@ -38,6 +38,20 @@ function replacer(this: Record<string, unknown>, key: string, value: unknown): u
   return value;
 }
 
+/** True when the payload holds binary values or tag-like keys: only then is the (slower) replacer needed. */
+function needsReplacer(value: unknown, depth: number): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (value instanceof Uint8Array || depth > 32) return true;
+  if (Array.isArray(value)) return value.some((item) => needsReplacer(item, depth + 1));
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return true;
+  const keys = Object.keys(value);
+  if (keys.length === 1 && (keys[0] === '$bin' || keys[0] === '$esc')) return true;
+  for (const key of keys) if (needsReplacer((value as Record<string, unknown>)[key], depth + 1)) return true;
+  return false;
+}
+
+const TAGS = [Buffer.from('"$bin"'), Buffer.from('"$esc"')];
+
 function reviver(_key: string, value: unknown): unknown {
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     const record = value as Record<string, unknown>;
@@ -80,7 +94,7 @@ export const jsonCodec: Codec = {
       form = FORM_BYTES;
       body = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
     } else {
-      body = Buffer.from(JSON.stringify({ p: payload }, replacer), 'utf8');
+      body = Buffer.from(JSON.stringify({ p: payload }, needsReplacer(payload, 0) ? replacer : undefined), 'utf8');
     }
     const prefix = Buffer.allocUnsafe(PREFIX);
     prefix.writeUInt8(VERSION, 0);
@@ -109,7 +123,8 @@ export const jsonCodec: Codec = {
     else if (form === FORM_BYTES) payload = Buffer.from(body);
     else if (form === FORM_JSON) {
       try {
-        payload = (JSON.parse(body.toString('utf8'), reviver) as { p: unknown }).p;
+        const tagged = TAGS.some((tag) => body.includes(tag));
+        payload = (JSON.parse(body.toString('utf8'), tagged ? reviver : undefined) as { p: unknown }).p;
       } catch (error) {
         fail('payload is not JSON', error);
       }

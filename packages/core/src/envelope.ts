@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { ResoluteError } from './errors.js';
 import { newId } from './ids.js';
+import { randomView } from './random-pool.js';
 
 export type MessageKind = 'event' | 'command' | 'request' | 'reply';
 export const MESSAGE_KINDS: readonly MessageKind[] = ['event', 'command', 'request', 'reply'];
@@ -60,9 +60,9 @@ export function assertName(value: unknown, what: string): asserts value is strin
 /** A fresh W3C traceparent, or a child span of the given parent (same trace id, new span id). */
 export function traceparent(parent?: string): string {
   const match = parent === undefined ? null : /^00-([0-9a-f]{32})-[0-9a-f]{16}-([0-9a-f]{2})$/.exec(parent);
-  const traceId = match?.[1] ?? randomBytes(16).toString('hex');
+  const traceId = match?.[1] ?? randomView(16).toString('hex');
   const flags = match?.[2] ?? '01';
-  return `00-${traceId}-${randomBytes(8).toString('hex')}-${flags}`;
+  return `00-${traceId}-${randomView(8).toString('hex')}-${flags}`;
 }
 
 export function createEnvelope<P>(input: CreateEnvelopeInput<P>): Envelope<P> {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomView } from './random-pool.js';
 
 /**
  * Message ids are ULIDs: 48 bits of milliseconds then 80 random bits, Crockford base32, 26 characters. They sort by
@@ -28,8 +28,10 @@ function encodeTime(ms: number): string {
 }
 
 function freshRandom(): number[] {
-  const bytes = randomBytes(RANDOM_LEN);
-  return Array.from(bytes, (b) => b % 32);
+  const bytes = randomView(RANDOM_LEN);
+  const digits = new Array<number>(RANDOM_LEN);
+  for (let i = 0; i < RANDOM_LEN; i++) digits[i] = bytes[i]! & 31;
+  return digits;
 }
 
 /** Adds one to the base32 digits; on the (astronomically rare) overflow the caller moves to the next millisecond. */

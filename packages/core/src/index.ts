@@ -33,7 +33,7 @@ export type { FaultPoint } from './fault-points.js';
 export { ID_LENGTH, idFloor, idTime, isId, newId, observeId } from './ids.js';
 export { childLogger, silentLogger } from './logger.js';
 export type { Logger } from './logger.js';
-export { delOp, inRange, NAMESPACE_PATTERN, NAMESPACES, putOp } from './store.js';
+export { delOp, getMany, inRange, NAMESPACE_PATTERN, NAMESPACES, putOp } from './store.js';
 export type { BatchOptions, Store, StoreEntry, StoreOperation, StoreRange } from './store.js';
 export { destinationFromKey, destinationKey } from './transport.js';
 export type {

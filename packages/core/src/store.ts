@@ -22,6 +22,13 @@ export interface Store {
   get(namespace: string, key: string): Promise<Buffer | undefined>;
 
   /**
+   * Optional: the values under several keys of one namespace, in the order asked (undefined where missing), read in
+   * one round trip. Same visibility as `get`. The pipeline uses it to check a whole received batch for duplicates;
+   * without it, it falls back to one `get` per key (see `getMany` in this file).
+   */
+  getMany?(namespace: string, keys: readonly string[]): Promise<(Buffer | undefined)[]>;
+
+  /**
    * Applies every operation or none, in order. Resolves once the whole batch is as durable as `options.durability`
    * asks: 'sync' (the default) — on disk and fsync'd, it survives a power cut; 'relaxed' — handed to the operating
    * system, it survives a crash or SIGKILL of this process but may be lost with the machine (stores without the
@@ -118,4 +125,10 @@ export function inRange(key: string, range: StoreRange): boolean {
   if (range.lt !== undefined && !(key < range.lt)) return false;
   if (range.lte !== undefined && !(key <= range.lte)) return false;
   return true;
+}
+
+/** `store.getMany` when the store has it, one `get` per key otherwise. */
+export function getMany(store: Store, namespace: string, keys: readonly string[]): Promise<(Buffer | undefined)[]> {
+  if (keys.length === 0) return Promise.resolve([]);
+  return store.getMany ? store.getMany(namespace, keys) : Promise.all(keys.map((key) => store.get(namespace, key)));
 }

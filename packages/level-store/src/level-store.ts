@@ -66,6 +66,18 @@ export class LevelStore implements Store {
     }
   }
 
+  /** See Store.getMany: one LevelDB multi-get for the whole list. */
+  async getMany(namespace: string, keys: readonly string[]): Promise<(Buffer | undefined)[]> {
+    const db = this.openDb();
+    checkNamespace(namespace);
+    for (const key of keys) checkKey(key);
+    try {
+      return await db.getMany(keys.map((key) => encodeKey(namespace, key)));
+    } catch (error) {
+      throw mapLevelError(error, { operation: 'get', path: this.path });
+    }
+  }
+
   /** See Store.batch. Also refuses (INVALID_ARGUMENT) writes to the layout keys in 'meta'. */
   async batch(operations: readonly StoreOperation[], options: BatchOptions = {}): Promise<void> {
     this.openDb();

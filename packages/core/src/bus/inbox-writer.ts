@@ -4,7 +4,7 @@ import { ResoluteError } from '../errors.js';
 import { faultPoint } from '../fault-points.js';
 import { newId } from '../ids.js';
 import type { Logger } from '../logger.js';
-import { NAMESPACES, putOp, type Store, type StoreOperation } from '../store.js';
+import { getMany, NAMESPACES, putOp, type Store, type StoreOperation } from '../store.js';
 import type { IncomingMessage } from '../transport.js';
 import type { BusEvents } from './bus-events.js';
 import type { Dispatcher } from './dispatcher.js';
@@ -63,11 +63,11 @@ export class InboxWriter {
       }
       // Inbox before dedupe: completion deletes the inbox entry and writes the dedupe entry in one batch, so reading
       // in this order can never miss both.
-      const seen = await Promise.all(
-        candidates.map(async (c) => (await this.store.get(NAMESPACES.inbox, c.envelope.id)) !== undefined || (await this.store.get(NAMESPACES.dedupe, c.envelope.id)) !== undefined),
-      );
+      const ids = candidates.map((c) => c.envelope.id);
+      const inInbox = await getMany(this.store, NAMESPACES.inbox, ids);
+      const handled = await getMany(this.store, NAMESPACES.dedupe, ids);
       candidates.forEach((c, i) => {
-        if (seen[i]) return this.duplicate(c.envelope);
+        if (inInbox[i] !== undefined || handled[i] !== undefined) return this.duplicate(c.envelope);
         const meta: InboxMeta = { attempts: c.envelope.attempt, done: [], notBefore: 0, receivedAt: now };
         operations.push(putOp(NAMESPACES.inbox, c.envelope.id, packRecord(meta, c.bytes)));
         fresh.push({ ...c, meta });

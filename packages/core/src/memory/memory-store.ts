@@ -47,6 +47,15 @@ export class MemoryStore implements Store {
     return Promise.resolve(value === undefined ? undefined : Buffer.from(value));
   }
 
+  getMany(namespace: string, keys: readonly string[]): Promise<(Buffer | undefined)[]> {
+    this.assertOpen();
+    const ns = this.space.data.get(namespace);
+    return Promise.resolve(keys.map((key) => {
+      const value = ns?.get(key);
+      return value === undefined ? undefined : Buffer.from(value);
+    }));
+  }
+
   batch(operations: readonly StoreOperation[], _options?: BatchOptions): Promise<void> {
     try {
       this.assertOpen();

@@ -27,6 +27,25 @@ export function describeDataCases(h: StoreHarness): void {
       expect(await store.count('inbox')).toBe(0);
     }, t);
 
+    it('reads several keys at once with getMany, in order, undefined where missing (when the store has it)', async (ctx) => {
+      const store = h.store();
+      if (store.getMany === undefined) return ctx.skip('the store has no getMany: the pipeline falls back to get');
+      await store.batch([putOp('inbox', 'a', bytes('A')), putOp('inbox', 'c', bytes('C')), putOp('dedupe', 'b', bytes('other namespace'))]);
+      const values = await store.getMany('inbox', ['c', 'b', 'a', 'c']);
+      expect(values.map((v) => v?.toString())).toEqual(['C', undefined, 'A', 'C']);
+      expect(await store.getMany('inbox', [])).toEqual([]);
+    }, t);
+
+    it('writes relaxed batches readable at once, in order with sync ones', async () => {
+      const store = h.store();
+      await Promise.all([
+        store.batch([putOp('inbox', 'k', bytes('1'))], { durability: 'relaxed' }),
+        store.batch([putOp('inbox', 'k', bytes('2'))]),
+        store.batch([putOp('inbox', 'k', bytes('3'))], { durability: 'relaxed' }),
+      ]);
+      expect((await store.get('inbox', 'k'))?.toString()).toBe('3');
+    }, t);
+
     it('opening an open store is a no-op and an empty batch resolves', async () => {
       const store = h.store();
       await store.batch([putOp('inbox', 'k', bytes('v'))]);
