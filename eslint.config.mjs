@@ -8,7 +8,14 @@ import tseslint from 'typescript-eslint';
 /** The drivers each backend wraps. Core must never import them: it loads backends by package name at runtime. */
 const BACKEND_DRIVERS = ['zeromq', 'ioredis', 'amqplib', 'level', 'classic-level'];
 
-const TS_SOURCES = ['packages/*/src/**/*.ts', 'packages/*/tests/**/*.ts', 'tools/*/src/**/*.ts', 'tools/*/tests/**/*.ts'];
+const TS_SOURCES = [
+  'packages/*/src/**/*.ts',
+  'packages/*/tests/**/*.ts',
+  'tools/*/src/**/*.ts',
+  'tools/*/tests/**/*.ts',
+  'apps/*/src/**/*.ts',
+  'apps/*/tests/**/*.ts',
+];
 
 export default defineConfig(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/.nx/**', '**/coverage/**'] },
@@ -52,7 +59,7 @@ export default defineConfig(
   {
     // Relaxed in tests: vitest types its asymmetric matchers (expect.stringContaining, expect.any, ...) as `any`, so
     // every `toMatchObject({ message: expect.stringContaining(...) })` would be flagged.
-    files: ['packages/*/tests/**/*.ts', 'tools/*/tests/**/*.ts'],
+    files: ['packages/*/tests/**/*.ts', 'tools/*/tests/**/*.ts', 'apps/*/tests/**/*.ts'],
     rules: { '@typescript-eslint/no-unsafe-assignment': 'off' },
   },
 

@@ -1,0 +1,84 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { type AddressInfo, createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CONFIG_FILE, type DemoConfig, loadDemoConfig } from 'demo-kit';
+
+/** The repository's resolute.config.json: tests run the demo from a copy of it with private ports and data. */
+export const ROOT_CONFIG = fileURLToPath(new URL(`../../../${CONFIG_FILE}`, import.meta.url));
+
+/** `count` distinct TCP ports that were free a moment ago on 127.0.0.1 (all held open at once, so no repeats). */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<Server>((resolve, reject) => {
+          const server = createServer();
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((server) => (server.address() as AddressInfo).port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
+}
+
+/** The fields of resolute.config.json a private copy changes. */
+interface ConfigFile {
+  web: { transport: { bind: string } };
+  email: { transport: { bind: string }; bus: { endpoints: { web: string } } };
+  signupWeb: { http: { port: number }; mailboxUrl: string };
+  emailService: { http: { port: number }; smtp: { port: number } };
+  smtpSink: { smtpPort: number; httpPort: number };
+}
+
+/**
+ * Copies the repository's config into a new temp directory with free ports everywhere. Its relative data paths
+ * (./.data/...) are kept as they are: they now resolve inside the temp directory, which is the point.
+ */
+export async function privateDemoConfig(): Promise<{ dir: string; config: DemoConfig }> {
+  const dir = await mkdtemp(join(tmpdir(), 'resolute-demo-'));
+  const data = JSON.parse(await readFile(ROOT_CONFIG, 'utf8')) as ConfigFile;
+  const [webBus, emailBus, webHttp, emailHttp, smtp, sinkHttp] = (await freePorts(6)) as [number, number, number, number, number, number];
+  data.web.transport.bind = `tcp://127.0.0.1:${webBus}`;
+  data.email.transport.bind = `tcp://127.0.0.1:${emailBus}`;
+  data.email.bus.endpoints.web = `tcp://127.0.0.1:${webBus}`;
+  data.signupWeb.http.port = webHttp;
+  data.signupWeb.mailboxUrl = `http://127.0.0.1:${sinkHttp}/messages`;
+  data.emailService.http.port = emailHttp;
+  data.emailService.smtp.port = smtp;
+  data.smtpSink.smtpPort = smtp;
+  data.smtpSink.httpPort = sinkHttp;
+  const path = join(dir, CONFIG_FILE);
+  await writeFile(path, JSON.stringify(data, null, 2));
+  return { dir, config: await loadDemoConfig(path) };
+}
+
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** The flags from shared/MACHINE-NOTES.md for Debian's Chromium on this machine. */
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+/**
+ * Makes sure Debian's Chromium is installed: `apt-get install -y chromium` when it is missing (after `apt-get update`
+ * if the first try fails). Throws naming the package when that is not possible (not root, no apt, no network).
+ */
+export function ensureChromium(): string {
+  if (existsSync(CHROMIUM)) return CHROMIUM;
+  const install = () => spawnSync('apt-get', ['install', '-y', 'chromium'], { encoding: 'utf8', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, timeout: 600_000 });
+  let result = install();
+  if (result.status !== 0) {
+    spawnSync('apt-get', ['update'], { encoding: 'utf8', timeout: 300_000 });
+    result = install();
+  }
+  if (!existsSync(CHROMIUM)) {
+    const why = result.error?.message ?? `${result.stderr}`.trim().split('\n').slice(-3).join(' / ');
+    throw new Error(`the browser test needs Debian's "chromium" package at ${CHROMIUM}: install it with \`apt-get install -y chromium\` as root (automatic install failed: ${why})`);
+  }
+  return CHROMIUM;
+}

@@ -1,0 +1,109 @@
+// The whole demo in a real browser (Debian's Chromium driven by playwright-core): the SMTP sink, the email service
+// and the website run as separate processes on a private copy of resolute.config.json (free ports, temp data dir).
+// A person signs up and sees the welcome email arrive; the email service is stopped, two more people sign up (they
+// are told they are signed up), the email service comes back, and both emails arrive, each exactly once.
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CONFIG_ENV, type DemoConfig } from 'demo-kit';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DemoServices, demoServices, isSubscribed, type ServiceProcess, type ServiceSpec, startService, waitUntilHealthy } from '../src/index.js';
+import { CHROMIUM_ARGS, ensureChromium, privateDemoConfig } from './demo-env.js';
+
+interface SinkMessages {
+  count: number;
+  duplicates: number;
+  messages: Array<{ messageId: string; envelope: { to: string[] }; subject: string }>;
+}
+
+let dir: string;
+let config: DemoConfig;
+let specs: DemoServices;
+let browser: Browser | undefined;
+const running = new Map<string, ServiceProcess>();
+
+async function start(spec: ServiceSpec): Promise<ServiceProcess> {
+  const service = startService(spec, { env: { [CONFIG_ENV]: config.path } });
+  running.set(spec.name, service);
+  await waitUntilHealthy(service);
+  return service;
+}
+
+beforeAll(async () => {
+  const executablePath = ensureChromium(); // installs Debian's chromium the first time: minutes, hence the hook timeout
+  ({ dir, config } = await privateDemoConfig());
+  specs = demoServices(config);
+  await start(specs.sink);
+  const email = await start(specs.email);
+  await start(specs.web);
+  await waitUntilHealthy(email, isSubscribed);
+  browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+  for (const service of [...running.values()].reverse()) await service.stop(5_000);
+  if (process.env.DEMO_E2E_KEEP === undefined) await rm(dir, { recursive: true, force: true });
+  else console.log(`kept ${dir}`);
+});
+
+async function signUp(page: Page, name: string, email: string): Promise<void> {
+  await page.getByLabel('Name', { exact: true }).fill(name);
+  await page.getByLabel('Email address', { exact: true }).fill(email);
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await page.getByRole('status').filter({ hasText: `You're signed up, ${name}!` }).waitFor({ timeout: 10_000 });
+}
+
+const mailboxItem = (page: Page, email: string) => page.locator('#mailbox-list li', { hasText: `To ${email}` });
+
+async function sinkMessages(): Promise<SinkMessages> {
+  const response = await fetch(`${specs.sinkUrl}/messages`);
+  return (await response.json()) as SinkMessages;
+}
+
+function mailsTo(box: SinkMessages, email: string): number {
+  return box.messages.filter((m) => m.envelope.to.includes(email)).length;
+}
+
+describe('the signup demo in a browser', () => {
+  it('sends the welcome email, and keeps signups working while the email service is down', async () => {
+    const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(specs.url);
+    expect(await page.title()).toBe('Sign up · Resolute demo');
+    await page.locator('#mailbox-status', { hasText: '0 welcome emails received' }).waitFor({ timeout: 10_000 });
+
+    // Server-side validation, shown on the page next to the fields.
+    await page.getByLabel('Email address', { exact: true }).fill('not-an-address');
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Enter your name.' }).waitFor({ timeout: 10_000 });
+    expect(await page.locator('#email-error').textContent()).toContain('Enter an email address in the form name@example.com.');
+    expect(await page.getByLabel('Email address', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+
+    // 1. Everything up: the email shows up in the mailbox panel.
+    await signUp(page, 'Ada Lovelace', 'ada@example.com');
+    await mailboxItem(page, 'ada@example.com').waitFor({ timeout: 15_000 });
+    expect(await mailboxItem(page, 'ada@example.com').locator('.subject').textContent()).toBe('Welcome to Resolute, Ada Lovelace!');
+
+    // 2. The email service is down: people can still sign up; their events wait in the website's outbox.
+    expect(await running.get('email')!.stop()).toEqual({ code: 0, signal: null });
+    await signUp(page, 'Grace Hopper', 'grace@example.com');
+    await signUp(page, 'Linus Torvalds', 'linus@example.com');
+    const whileDown = await sinkMessages();
+    expect(mailsTo(whileDown, 'grace@example.com') + mailsTo(whileDown, 'linus@example.com')).toBe(0);
+
+    // 3. It comes back: both emails arrive, each once.
+    await start(specs.email);
+    await mailboxItem(page, 'grace@example.com').waitFor({ timeout: 30_000 });
+    await mailboxItem(page, 'linus@example.com').waitFor({ timeout: 30_000 });
+    const box = await sinkMessages();
+    for (const email of ['ada@example.com', 'grace@example.com', 'linus@example.com']) expect(mailsTo(box, email)).toBe(1);
+    expect(box).toMatchObject({ count: 3, duplicates: 0 });
+    expect(new Set(box.messages.map((m) => m.messageId)).size).toBe(3);
+    await page.locator('#mailbox-status', { hasText: '3 welcome emails received · 0 duplicates dropped' }).waitFor({ timeout: 5_000 });
+    expect(await page.locator('#mailbox-list li').count()).toBe(3);
+
+    const screenshot = join(dir, 'signup-demo.png');
+    await page.screenshot({ path: screenshot, fullPage: true });
+    console.log(`screenshot: ${screenshot}`);
+  }, 120_000);
+});

@@ -1,0 +1,14 @@
+export { startSignupWeb } from './signup-web.js';
+export type { SignupWeb, SignupWebOptions } from './signup-web.js';
+export { buildSignupServer, SIGNED_UP_TOPIC } from './server.js';
+export type { SignupPublisher, SignupServerOptions, UserSignedUpEvent } from './server.js';
+export { UserStore, USERS_FILE } from './user-store.js';
+export type { User } from './user-store.js';
+export { EMAIL_MAX, MESSAGES, NAME_MAX, validateSignup } from './validation.js';
+export type { SignupErrors, SignupField, SignupInput, SignupValidation } from './validation.js';
+export { escapeHtml, renderSignupPage } from './page.js';
+export type { PageState } from './page.js';
+export { fetchMailbox } from './mailbox-client.js';
+export type { MailboxEntry, MailboxView } from './mailbox-client.js';
+export { webConfigSchema } from './web-config.js';
+export type { WebConfig } from './web-config.js';
