@@ -1,0 +1,10 @@
+export { buildProgram, runCli } from './cli.js';
+export type { CommandContext } from './commands/common.js';
+export { EXIT, usageError } from './errors.js';
+export type { ExitCode } from './errors.js';
+export { processIo } from './io.js';
+export type { CliIo } from './io.js';
+export type { AccessMode, LockReport, LockState } from './lock-check.js';
+export { resolveTarget, withStore } from './open-store.js';
+export type { OpenedStore, StoreSelection, StoreTarget } from './open-store.js';
+export { CLI_VERSION } from './package-version.js';

@@ -1,0 +1,160 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { createStoreFromBusConfig, isResoluteError, loadBackendModule, ResoluteError, silentLogger, STORE_PACKAGES, type Store } from '@resolute/core';
+import { LevelStore } from '@resolute/level-store';
+import { usageError } from './errors.js';
+import type { CliIo } from './io.js';
+import { decideOpen, inspectLock, lockedError, takeoverNotice, type AccessMode, type LockReport } from './lock-check.js';
+
+/** The store options every command takes. Exactly one of datadir, redis and config. */
+export interface StoreSelection {
+  datadir?: string;
+  redis?: string;
+  config?: string;
+  /** Config profile; default RESOLUTE_PROFILE, then the config's defaultProfile. */
+  profile?: string;
+}
+
+/** A store chosen but not opened yet. Level stores are handled by path, so the CLI can check the lock first. */
+export type StoreTarget =
+  | { readonly type: 'level'; readonly path: string; readonly location: string }
+  | { readonly type: 'other'; readonly store: Store; readonly location: string };
+
+export interface OpenedStore {
+  readonly store: Store;
+  readonly kind: string;
+  /** The directory, the Redis URL (password hidden) or the store a config named. */
+  readonly location: string;
+  /** Level stores: what the lock looked like and whether this command took it over. Other stores: undefined. */
+  readonly lock: LockReport | undefined;
+}
+
+const REDIS_PACKAGE = STORE_PACKAGES.redis ?? '@resolute/redis-bus';
+
+/** Resolves the selection to a store, without opening it. Usage errors when none or several are given. */
+export async function resolveTarget(selection: StoreSelection, io: CliIo): Promise<StoreTarget> {
+  const given = (['datadir', 'redis', 'config'] as const).filter((k) => selection[k] !== undefined);
+  if (given.length !== 1) {
+    throw usageError(
+      given.length === 0
+        ? 'which store? pass --datadir DIR (a LevelDB store), --redis URL, or --config FILE (the config the service uses)'
+        : `pass only one of --datadir, --redis and --config (got ${given.map((k) => `--${k}`).join(' and ')})`,
+    );
+  }
+  if (selection.profile !== undefined && selection.config === undefined) throw usageError('--profile applies to --config only');
+  if (selection.datadir !== undefined) {
+    const path = resolve(io.cwd, selection.datadir);
+    return { type: 'level', path, location: path };
+  }
+  if (selection.redis !== undefined) return { type: 'other', store: await redisStore(selection.redis, io), location: redactUrl(selection.redis) };
+  const file = resolve(io.cwd, selection.config!);
+  const store = await createStoreFromBusConfig(file, { env: io.env, ...(selection.profile === undefined ? {} : { profile: selection.profile }) });
+  const path = (store as { path?: unknown }).path;
+  if (store.kind === 'level' && typeof path === 'string' && isAbsolute(path)) return { type: 'level', path, location: path };
+  if (store.kind === 'memory') {
+    throw new ResoluteError('UNSUPPORTED', `the config ${file} uses a memory store, which lives inside the service's process: there is nothing on disk to inspect`, {
+      retryable: false,
+    });
+  }
+  return { type: 'other', store, location: `${store.kind} store of ${file}` };
+}
+
+/**
+ * Opens the selected store for `mode`, runs `work`, and closes the store (releasing its lock) whatever happens.
+ * LevelDB stores: refuses (STORE_LOCKED, exit 1) when a live or unknown process holds the store; takes over the lock
+ * of a dead holder and says so on stderr (see lock-check.ts); refuses a directory that holds no store rather than
+ * creating one.
+ */
+export async function withStore<T>(selection: StoreSelection, mode: AccessMode, io: CliIo, work: (opened: OpenedStore) => Promise<T>): Promise<T> {
+  const target = await resolveTarget(selection, io);
+  const opened = target.type === 'level' ? await openLevel(target.path, mode, io) : await openOther(target);
+  try {
+    return await work(opened);
+  } finally {
+    await opened.store.close();
+  }
+}
+
+/** Throws unless `path` holds a LevelDB store: opening an empty or missing directory would create one. */
+export function assertLevelStoreExists(path: string): void {
+  if (!existsSync(join(path, 'CURRENT'))) {
+    throw new ResoluteError('INVALID_ARGUMENT', `there is no store in ${path} (no LevelDB CURRENT file): check --datadir, or the store.path of the config`, {
+      retryable: false,
+      details: { path },
+    });
+  }
+}
+
+async function openLevel(path: string, mode: AccessMode, io: CliIo): Promise<OpenedStore> {
+  assertLevelStoreExists(path);
+  const lock = await inspectLock(path);
+  const staleLock = decideOpen(path, lock, mode);
+  const store = new LevelStore({ path, staleLock, logger: silentLogger });
+  try {
+    await store.open();
+  } catch (error) {
+    await store.close();
+    if (isResoluteError(error, 'STORE_LOCKED')) {
+      // Someone took the store between our look and our open (or holds LevelDB's LOCK without a lock file).
+      const now = await inspectLock(path).catch(() => undefined);
+      if (now !== undefined && (now.state === 'alive' || now.state === 'foreign')) throw lockedError(path, now, mode);
+    }
+    throw error;
+  }
+  if (lock.state === 'dead') {
+    lock.takenOver = true;
+    io.stderr.write(takeoverNotice(path, lock));
+  }
+  return { store, kind: store.kind, location: path, lock };
+}
+
+async function openOther(target: { store: Store; location: string }): Promise<OpenedStore> {
+  try {
+    await target.store.open();
+  } catch (error) {
+    await target.store.close().catch(() => undefined);
+    throw error;
+  }
+  return { store: target.store, kind: target.store.kind, location: target.location, lock: undefined };
+}
+
+/**
+ * The Redis store comes from @resolute/redis-bus, loaded by name at runtime like core loads every backend, so the
+ * CLI works with it as soon as that package is installed beside it, and does not depend on it.
+ */
+async function redisStore(url: string, io: CliIo): Promise<Store> {
+  let mod;
+  try {
+    mod = await loadBackendModule(REDIS_PACKAGE, 'the Redis store');
+  } catch (error) {
+    if (isResoluteError(error, 'BACKEND_NOT_INSTALLED') && isMissingModule(error.cause)) {
+      throw new ResoluteError('BACKEND_NOT_INSTALLED', `the Redis store needs ${REDIS_PACKAGE}, which is not installed: npm install ${REDIS_PACKAGE}`, {
+        cause: error,
+        retryable: false,
+        details: { package: REDIS_PACKAGE },
+      });
+    }
+    throw error;
+  }
+  if (typeof mod.createStoreFromConfig !== 'function') {
+    throw new ResoluteError('BACKEND_NOT_INSTALLED', `${REDIS_PACKAGE} provides no store (no createStoreFromConfig export): upgrade it`, { retryable: false });
+  }
+  return mod.createStoreFromConfig({ type: 'redis', url }, { name: 'resolute-cli', logger: silentLogger, baseDir: io.cwd });
+}
+
+function isMissingModule(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const message = error instanceof Error ? error.message : '';
+  return (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND' || code === 'ERR_PACKAGE_PATH_NOT_EXPORTED') && message.includes(REDIS_PACKAGE);
+}
+
+/** A URL for output, with any password replaced by ***. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+  }
+}
