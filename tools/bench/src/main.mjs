@@ -1,8 +1,10 @@
 // Bench entry point: `node tools/bench/src/main.mjs <bench...> [--quick]`. With no bench named, runs them all.
-// Needs the packages built first (`npm run build`), since it imports their dist.
+// Needs the packages built first (`npm run build`), since it imports their dist. Other `--flags` go to the benches
+// (the zmq bench takes `--case=raw,bus-memory,...`).
 import { storeBench } from './store-bench.mjs';
+import { zmqBench } from './zmq-bench.mjs';
 
-const BENCHES = { store: storeBench };
+const BENCHES = { store: storeBench, zmq: zmqBench };
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -13,5 +15,5 @@ if (unknown.length > 0 || args.includes('--help')) {
   process.exit(unknown.length > 0 ? 2 : 0);
 }
 for (const name of names.length > 0 ? names : Object.keys(BENCHES)) {
-  await BENCHES[name]({ quick });
+  await BENCHES[name]({ quick, args });
 }

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { LevelStore } from '@resolute/level-store';
 import { ClassicLevel } from 'classic-level';
+import { formatTable, median } from './format.mjs';
 
 const VALUE = Buffer.alloc(100, 0x61);
 const ROUNDS = 3;
@@ -114,11 +115,6 @@ async function runCase(testCase, n) {
   }
 }
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
 /** Runs the bench and returns the table rows; `print` writes them. */
 export async function storeBench({ quick = false, log = console.log } = {}) {
   const n = quick ? 2_000 : 20_000;
@@ -146,11 +142,4 @@ export async function storeBench({ quick = false, log = console.log } = {}) {
   }));
   log(formatTable(table));
   return table;
-}
-
-function formatTable(rows) {
-  const columns = Object.keys(rows[0]);
-  const widths = columns.map((column) => Math.max(column.length, ...rows.map((row) => row[column].length)));
-  const line = (cells) => `| ${cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join(' | ')} |`;
-  return [line(columns), `|${widths.map((width, i) => (i === 0 ? '-'.repeat(width + 2) : `${'-'.repeat(width + 1)}:`)).join('|')}|`, ...rows.map((row) => line(columns.map((column) => row[column])))].join('\n');
 }
