@@ -217,12 +217,28 @@ export class LevelStore implements Store {
     }
   }
 
-  /** sync: fsync before resolving; otherwise LevelDB hands the log record to the OS (survives a process crash). */
+  /**
+   * sync: fsync before resolving; otherwise LevelDB hands the log record to the OS (survives a process crash).
+   *
+   * A chained batch, not db.batch(array): abstract-level's array path clones every operation with the batch options
+   * spread in, and classic-level then reads each clone's properties through Node-API; measured here, that cost ~13 µs
+   * of CPU per operation against ~3 µs for put()/del() on a chained batch. Same atomic LevelDB WriteBatch either way.
+   */
   private async write(operations: LevelOperation[], sync: boolean): Promise<void> {
     const db = this.db;
     if (db === undefined) throw new ResoluteError('STORE_CLOSED', `the store in ${this.path} is closed`);
+    const chained = db.batch();
     try {
-      await db.batch(operations, { sync });
+      for (const op of operations) {
+        if (op.type === 'put') chained.put(op.key, op.value);
+        else chained.del(op.key);
+      }
+    } catch (error) {
+      await chained.close();
+      throw mapLevelError(error, { operation: 'batch', path: this.path });
+    }
+    try {
+      await chained.write({ sync });
     } catch (error) {
       throw mapLevelError(error, { operation: 'batch', path: this.path });
     }
