@@ -34,6 +34,13 @@ export class PagedQueue<T> {
   private nextFrom: string | undefined;
   /** Lowest key offered while a page was loading (the page may have missed it). */
   private offeredDuringLoad: string | undefined;
+  /**
+   * Keys released while a page is loading. The page's read may have started before their deletion and still see
+   * them (a LevelDB iterator reads a snapshot): loading one again would run done work twice.
+   */
+  private readonly releasedDuringLoad = new Set<string>();
+  /** rewind() was called while a page was loading: the load must not overwrite the rewind when it ends. */
+  private rewoundDuringLoad = false;
   private loading: Promise<void> | undefined;
 
   constructor(private readonly options: PagedQueueOptions<T>) {
@@ -82,6 +89,8 @@ export class PagedQueue<T> {
     if (this.loading !== undefined) return this.loading;
     if (!this.wantsFill) return Promise.resolve();
     this.offeredDuringLoad = undefined;
+    this.releasedDuringLoad.clear();
+    this.rewoundDuringLoad = false;
     this.loading = this.load().finally(() => {
       this.loading = undefined;
     });
@@ -100,12 +109,13 @@ export class PagedQueue<T> {
 
   /** The key is done (deleted from the store) or set aside: forget it. */
   release(key: string): void {
-    this.known.delete(key);
+    if (this.known.delete(key) && this.loading !== undefined) this.releasedDuringLoad.add(key);
   }
 
   /** Read the whole slice again from the start (known keys are skipped): used when parked work may run now. */
   rewind(): void {
     this.nextFrom = this.options.gte;
+    if (this.loading !== undefined) this.rewoundDuringLoad = true;
   }
 
   private async load(): Promise<void> {
@@ -116,7 +126,7 @@ export class PagedQueue<T> {
     for await (const entry of this.options.store.entries(this.options.namespace, { gte: from, lt: this.options.lt, limit: room })) {
       read++;
       last = entry.key;
-      if (this.known.has(entry.key)) continue;
+      if (this.known.has(entry.key) || this.releasedDuringLoad.has(entry.key)) continue;
       const item = this.options.decode(entry);
       if (item === undefined) continue;
       this.known.add(entry.key);
@@ -126,8 +136,10 @@ export class PagedQueue<T> {
     // A key offered while the page was read may have been written after the read began: read again from the
     // lowest such key (known keys are skipped, so this costs a read, never a duplicate).
     const missed = this.offeredDuringLoad;
-    this.nextFrom = missed === undefined ? next : min(next, missed);
+    this.nextFrom = this.rewoundDuringLoad ? this.options.gte : missed === undefined ? next : min(next, missed);
     this.offeredDuringLoad = undefined;
+    this.rewoundDuringLoad = false;
+    this.releasedDuringLoad.clear();
   }
 }
 
