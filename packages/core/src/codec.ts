@@ -84,23 +84,28 @@ export const jsonCodec: Codec = {
   name: 'json',
   encode(envelope) {
     const { payload, ...header } = envelope;
-    const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
+    const headerText = JSON.stringify(header);
     let form = FORM_JSON;
-    let body: Buffer;
-    if (payload === undefined) {
-      form = FORM_UNDEFINED;
-      body = Buffer.alloc(0);
-    } else if (payload instanceof Uint8Array) {
+    let bodyText: string | undefined;
+    let bodyBytes: Uint8Array | undefined;
+    if (payload === undefined) form = FORM_UNDEFINED;
+    else if (payload instanceof Uint8Array) {
       form = FORM_BYTES;
-      body = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+      bodyBytes = payload;
     } else {
-      body = Buffer.from(JSON.stringify({ p: payload }, needsReplacer(payload, 0) ? replacer : undefined), 'utf8');
+      bodyText = JSON.stringify({ p: payload }, needsReplacer(payload, 0) ? replacer : undefined);
     }
-    const prefix = Buffer.allocUnsafe(PREFIX);
-    prefix.writeUInt8(VERSION, 0);
-    prefix.writeUInt8(form, 1);
-    prefix.writeUInt32BE(headerBytes.length, 2);
-    return Buffer.concat([prefix, headerBytes, body]);
+    // One allocation, the text written straight into it: no intermediate buffers to concatenate.
+    const headerLength = Buffer.byteLength(headerText, 'utf8');
+    const bodyLength = bodyText !== undefined ? Buffer.byteLength(bodyText, 'utf8') : (bodyBytes?.byteLength ?? 0);
+    const out = Buffer.allocUnsafe(PREFIX + headerLength + bodyLength);
+    out[0] = VERSION;
+    out[1] = form;
+    out.writeUInt32BE(headerLength, 2);
+    out.write(headerText, PREFIX, 'utf8');
+    if (bodyText !== undefined) out.write(bodyText, PREFIX + headerLength, 'utf8');
+    else if (bodyBytes !== undefined) out.set(bodyBytes, PREFIX + headerLength);
+    return out;
   },
   decode(input) {
     const bytes = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
@@ -129,6 +134,8 @@ export const jsonCodec: Codec = {
         fail('payload is not JSON', error);
       }
     } else fail(`unknown payload form ${form}`);
-    return { ...(header as unknown as Omit<Envelope, 'payload'>), payload };
+    // The parsed header is ours alone: add the payload to it rather than copying it into a new object.
+    header.payload = payload;
+    return header as unknown as Envelope;
   },
 };

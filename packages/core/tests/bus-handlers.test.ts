@@ -25,6 +25,36 @@ describe('Bus handlers: retries, dead letters, dedupe', () => {
     expect(receiver.stats().retries).toBe(2);
   });
 
+  it("gives the handler a logger bound to the message's id and topic", async () => {
+    const bindings: Record<string, unknown>[] = [];
+    const noop = (): void => undefined;
+    const logger = { debug: noop, info: noop, warn: noop, error: noop, child: (b: Record<string, unknown>) => (bindings.push(b), logger) };
+    const { sender, receiver } = await pair({ logger });
+    let logged: unknown;
+    receiver.handle('audit', (_p, ctx) => {
+      logged = ctx.logger;
+      ctx.logger.info({}, 'handling');
+    });
+    const { id } = await sender.send(receiver.name, 'audit', {});
+    await waitFor(() => receiver.stats().handled === 1);
+    expect(logged).toBe(logger);
+    expect(bindings).toContainEqual({ messageId: id, topic: 'audit' });
+  });
+
+  it('runs a handler added to a topic that already has one, from the next message on', async () => {
+    const { sender, receiver } = await pair();
+    const seen: string[] = [];
+    await receiver.subscribe('t', (p: number) => void seen.push(`first ${p}`), { from: sender.name });
+    await waitFor(async () => (await sender.publish('t', 0)).deliveries === 1 && seen.includes('first 0'));
+    const second = await receiver.subscribe('t', (p: number) => void seen.push(`second ${p}`), { from: sender.name });
+    await sender.publish('t', 1);
+    await waitFor(() => seen.includes('first 1') && seen.includes('second 1'));
+    await second.unsubscribe();
+    await sender.publish('t', 2);
+    await waitFor(() => seen.includes('first 2'));
+    expect(seen).not.toContain('second 2');
+  });
+
   it('dead-letters after the configured attempts with the last error, and the inbox is empty', async () => {
     const { sender, receiver, receiverName } = await pair({ inbox: { maxAttempts: 3, retry: { initialDelayMs: 5, maxDelayMs: 10 } } });
     let runs = 0;

@@ -111,7 +111,7 @@ export class Dispatcher {
   private pump(): void {
     if (this.closed) return;
     while (this.running.size < this.options.concurrency && this.queue.readyCount > 0) {
-      const [next] = this.queue.take(1);
+      const next = this.queue.takeOne();
       if (next !== undefined) this.track(this.run(next));
     }
     if (this.queue.wantsFill) {
@@ -135,7 +135,8 @@ export class Dispatcher {
     if (wait > 0) return this.later(key, item, wait);
     const handlers = this.registry.handlersFor(item.envelope);
     if (handlers.length === 0) return this.park(key, item);
-    const pending = handlers.filter((h) => !item.meta.done.includes(h.name));
+    const done = item.meta.done;
+    const pending = done.length === 0 ? handlers : handlers.filter((h) => !done.includes(h.name));
     const started = Date.now();
     const { value, failures } = await this.runHandlers(item, pending);
     faultPoint('after-handler');
@@ -149,8 +150,10 @@ export class Dispatcher {
     }
   }
 
-  private async runHandlers(item: InboxItem, handlers: NamedHandler[]): Promise<{ value: unknown; failures: { name: string; error: unknown }[] }> {
+  private async runHandlers(item: InboxItem, handlers: readonly NamedHandler[]): Promise<{ value: unknown; failures: { name: string; error: unknown }[] }> {
     const { envelope } = item;
+    const base = this.logger;
+    let logger: Logger | undefined;
     const context: MessageContext = {
       id: envelope.id,
       topic: envelope.topic,
@@ -160,8 +163,22 @@ export class Dispatcher {
       attempt: item.meta.attempts,
       createdAt: envelope.createdAt,
       signal: this.abort.signal,
-      logger: childLogger(this.logger, { messageId: envelope.id, topic: envelope.topic }),
+      // Made on first use: a pino child per message costs more than most handlers, and most never log.
+      get logger(): Logger {
+        return (logger ??= childLogger(base, { messageId: envelope.id, topic: envelope.topic }));
+      },
     };
+    if (handlers.length === 1) {
+      // The common case, without allSettled's arrays and extra promises; same outcome.
+      const { name, handler } = handlers[0]!;
+      try {
+        const value: unknown = await handler(envelope.payload, context);
+        item.meta.done.push(name);
+        return { value, failures: [] };
+      } catch (error) {
+        return { value: undefined, failures: [{ name, error }] };
+      }
+    }
     const settled = await Promise.allSettled(handlers.map(async (h) => h.handler(envelope.payload, context)));
     const failures: { name: string; error: unknown }[] = [];
     let value: unknown;

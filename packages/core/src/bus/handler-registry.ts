@@ -32,6 +32,8 @@ export interface NamedHandler {
 export class HandlerRegistry {
   private readonly events = new Map<string, Map<string, Handler>>();
   private readonly commands = new Map<string, Handler>();
+  /** handlersFor's answer per event topic, built once per change instead of once per message. */
+  private readonly eventLists = new Map<string, readonly NamedHandler[]>();
 
   addEventHandler(topic: string, name: string, handler: Handler): void {
     let named = this.events.get(topic);
@@ -40,12 +42,14 @@ export class HandlerRegistry {
       throw new ResoluteError('INVALID_ARGUMENT', `a handler named "${name}" already subscribes to ${topic}: give each handler its own name`);
     }
     named.set(name, handler);
+    this.eventLists.delete(topic);
   }
 
   removeEventHandler(topic: string, name: string): boolean {
     const named = this.events.get(topic);
     const removed = named?.delete(name) ?? false;
     if (named?.size === 0) this.events.delete(topic);
+    this.eventLists.delete(topic);
     return removed;
   }
 
@@ -64,10 +68,16 @@ export class HandlerRegistry {
     return this.commands.delete(type);
   }
 
-  /** The handlers for a message, or an empty list when none is registered (the message waits for one). */
-  handlersFor(envelope: Envelope): NamedHandler[] {
+  /** The handlers for a message, or an empty list when none is registered (the message waits for one). Read-only. */
+  handlersFor(envelope: Envelope): readonly NamedHandler[] {
     if (envelope.kind === 'event') {
-      return [...(this.events.get(envelope.topic) ?? [])].map(([name, handler]) => ({ name, handler }));
+      let list = this.eventLists.get(envelope.topic);
+      if (list === undefined) {
+        list = [...(this.events.get(envelope.topic) ?? [])].map(([name, handler]) => ({ name, handler }));
+        // Only topics with handlers: received topics nobody handles must not grow the cache.
+        if (list.length > 0) this.eventLists.set(envelope.topic, list);
+      }
+      return list;
     }
     const handler = this.commands.get(envelope.topic);
     return handler === undefined ? [] : [{ name: 'handle', handler }];

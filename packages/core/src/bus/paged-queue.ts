@@ -28,7 +28,9 @@ export interface PagedQueueOptions<T> {
  * known key is never loaded twice, so paging after offers and offers during paging cannot duplicate work.
  */
 export class PagedQueue<T> {
-  private readonly ready: PagedItem<T>[] = [];
+  /** Ready items are ready[head..]: taking from the front moves `head` instead of shifting the array (O(1), not O(n)). */
+  private ready: PagedItem<T>[] = [];
+  private head = 0;
   private readonly known = new Set<string>();
   /** Inclusive lower bound of store keys not yet read; undefined once everything in the slice has been read. */
   private nextFrom: string | undefined;
@@ -53,7 +55,7 @@ export class PagedQueue<T> {
   }
 
   get readyCount(): number {
-    return this.ready.length;
+    return this.ready.length - this.head;
   }
 
   /** Nothing ready, nothing checked out, nothing left unread in the store. */
@@ -99,12 +101,23 @@ export class PagedQueue<T> {
 
   /** Takes up to `max` ready items; they stay known until `release` or `putBack`. */
   take(max: number): PagedItem<T>[] {
-    return this.ready.splice(0, max);
+    const end = Math.min(this.ready.length, this.head + max);
+    const taken = this.ready.slice(this.head, end);
+    this.advance(end);
+    return taken;
+  }
+
+  /** Takes the next ready item, if any (take(1) without the array). */
+  takeOne(): PagedItem<T> | undefined {
+    const next = this.ready[this.head];
+    if (next !== undefined) this.advance(this.head + 1);
+    return next;
   }
 
   /** Returns checked-out items to the head of the queue (a failed send, a retry that is due). */
   putBack(items: readonly PagedItem<T>[]): void {
-    this.ready.unshift(...items);
+    this.ready = [...items, ...this.ready.slice(this.head)];
+    this.head = 0;
   }
 
   /** The key is done (deleted from the store) or set aside: forget it. */
@@ -116,6 +129,18 @@ export class PagedQueue<T> {
   rewind(): void {
     this.nextFrom = this.options.gte;
     if (this.loading !== undefined) this.rewoundDuringLoad = true;
+  }
+
+  /** Moves the front to `to`, dropping the consumed part once it is most of the array. */
+  private advance(to: number): void {
+    this.head = to;
+    if (this.head === this.ready.length) {
+      this.ready = [];
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.ready.length) {
+      this.ready = this.ready.slice(this.head);
+      this.head = 0;
+    }
   }
 
   private async load(): Promise<void> {

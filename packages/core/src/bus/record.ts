@@ -6,10 +6,14 @@ import { ResoluteError } from '../errors.js';
  * Keeping the envelope bytes as they arrived means no re-encoding on the hot path and a byte-exact copy in the store.
  */
 export function packRecord(meta: object, envelopeBytes: Uint8Array): Buffer {
-  const metaBytes = Buffer.from(JSON.stringify(meta), 'utf8');
-  const head = Buffer.allocUnsafe(4);
-  head.writeUInt32BE(metaBytes.length, 0);
-  return Buffer.concat([head, metaBytes, envelopeBytes]);
+  const metaText = JSON.stringify(meta);
+  const metaLength = Buffer.byteLength(metaText, 'utf8');
+  // One allocation: meta written in place, the envelope bytes copied once.
+  const record = Buffer.allocUnsafe(4 + metaLength + envelopeBytes.byteLength);
+  record.writeUInt32BE(metaLength, 0);
+  record.write(metaText, 4, 'utf8');
+  record.set(envelopeBytes, 4 + metaLength);
+  return record;
 }
 
 export function unpackRecord<M>(value: Buffer): { meta: M; bytes: Buffer } {
