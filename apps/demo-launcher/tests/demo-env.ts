@@ -5,7 +5,8 @@ import { type AddressInfo, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CONFIG_FILE, type DemoConfig, loadDemoConfig } from 'demo-kit';
+import { CONFIG_ENV, CONFIG_FILE, type DemoConfig, loadDemoConfig } from 'demo-kit';
+import { type DemoServices, demoServices, isSubscribed, type ServiceProcess, type ServiceSpec, startService, waitUntilHealthy } from '../src/index.js';
 
 /** The repository's resolute.config.json: tests run the demo from a copy of it with private ports and data. */
 export const ROOT_CONFIG = fileURLToPath(new URL(`../../../${CONFIG_FILE}`, import.meta.url));
@@ -57,6 +58,53 @@ export async function privateDemoConfig(): Promise<{ dir: string; config: DemoCo
   const path = join(dir, CONFIG_FILE);
   await writeFile(path, JSON.stringify(data, null, 2));
   return { dir, config: await loadDemoConfig(path) };
+}
+
+/** What the SMTP sink's `GET /messages` answers, as far as the tests read it. */
+export interface SinkMessages {
+  count: number;
+  duplicates: number;
+  messages: Array<{ messageId: string; envelope: { to: string[] }; subject: string }>;
+}
+
+/**
+ * The demo's three services as processes on one (private) config. `running` holds the last process started for each
+ * service name, in first-start order; `stopAll` stops them in reverse.
+ */
+export class DemoProcesses {
+  readonly specs: DemoServices;
+  readonly running = new Map<string, ServiceProcess>();
+
+  constructor(private readonly config: DemoConfig) {
+    this.specs = demoServices(config);
+  }
+
+  /** Starts (or restarts) one service on the config and waits until its health check answers. */
+  async start(spec: ServiceSpec): Promise<ServiceProcess> {
+    const service = startService(spec, { env: { [CONFIG_ENV]: this.config.path } });
+    this.running.set(spec.name, service);
+    await waitUntilHealthy(service);
+    return service;
+  }
+
+  /** Starts the SMTP sink, the email service and the website, then waits until the email service is subscribed. */
+  async startAll(): Promise<void> {
+    await this.start(this.specs.sink);
+    const email = await this.start(this.specs.email);
+    await this.start(this.specs.web);
+    await waitUntilHealthy(email, isSubscribed);
+  }
+
+  /** Stops every service started, the last one first. */
+  async stopAll(): Promise<void> {
+    for (const service of [...this.running.values()].reverse()) await service.stop(5_000);
+  }
+
+  /** The SMTP sink's mailbox. */
+  async sinkMessages(): Promise<SinkMessages> {
+    const response = await fetch(`${this.specs.sinkUrl}/messages`);
+    return (await response.json()) as SinkMessages;
+  }
 }
 
 export const CHROMIUM = '/usr/bin/chromium';

@@ -4,45 +4,26 @@
 // are told they are signed up), the email service comes back, and both emails arrive, each exactly once.
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CONFIG_ENV, type DemoConfig } from 'demo-kit';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DemoServices, demoServices, isSubscribed, type ServiceProcess, type ServiceSpec, startService, waitUntilHealthy } from '../src/index.js';
-import { CHROMIUM_ARGS, ensureChromium, privateDemoConfig } from './demo-env.js';
-
-interface SinkMessages {
-  count: number;
-  duplicates: number;
-  messages: Array<{ messageId: string; envelope: { to: string[] }; subject: string }>;
-}
+import { CHROMIUM_ARGS, DemoProcesses, ensureChromium, privateDemoConfig, type SinkMessages } from './demo-env.js';
 
 let dir: string;
-let config: DemoConfig;
-let specs: DemoServices;
+let demo: DemoProcesses;
 let browser: Browser | undefined;
-const running = new Map<string, ServiceProcess>();
-
-async function start(spec: ServiceSpec): Promise<ServiceProcess> {
-  const service = startService(spec, { env: { [CONFIG_ENV]: config.path } });
-  running.set(spec.name, service);
-  await waitUntilHealthy(service);
-  return service;
-}
 
 beforeAll(async () => {
   const executablePath = ensureChromium(); // installs Debian's chromium the first time: minutes, hence the hook timeout
-  ({ dir, config } = await privateDemoConfig());
-  specs = demoServices(config);
-  await start(specs.sink);
-  const email = await start(specs.email);
-  await start(specs.web);
-  await waitUntilHealthy(email, isSubscribed);
+  const env = await privateDemoConfig();
+  dir = env.dir;
+  demo = new DemoProcesses(env.config);
+  await demo.startAll();
   browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
 }, 600_000);
 
 afterAll(async () => {
   await browser?.close();
-  for (const service of [...running.values()].reverse()) await service.stop(5_000);
+  await demo.stopAll();
   if (process.env.DEMO_E2E_KEEP === undefined) await rm(dir, { recursive: true, force: true });
   else console.log(`kept ${dir}`);
 });
@@ -56,11 +37,6 @@ async function signUp(page: Page, name: string, email: string): Promise<void> {
 
 const mailboxItem = (page: Page, email: string) => page.locator('#mailbox-list li', { hasText: `To ${email}` });
 
-async function sinkMessages(): Promise<SinkMessages> {
-  const response = await fetch(`${specs.sinkUrl}/messages`);
-  return (await response.json()) as SinkMessages;
-}
-
 function mailsTo(box: SinkMessages, email: string): number {
   return box.messages.filter((m) => m.envelope.to.includes(email)).length;
 }
@@ -68,7 +44,7 @@ function mailsTo(box: SinkMessages, email: string): number {
 describe('the signup demo in a browser', () => {
   it('sends the welcome email, and keeps signups working while the email service is down', async () => {
     const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
-    await page.goto(specs.url);
+    await page.goto(demo.specs.url);
     expect(await page.title()).toBe('Sign up · Resolute demo');
     await page.locator('#mailbox-status', { hasText: '0 welcome emails received' }).waitFor({ timeout: 10_000 });
 
@@ -85,17 +61,17 @@ describe('the signup demo in a browser', () => {
     expect(await mailboxItem(page, 'ada@example.com').locator('.subject').textContent()).toBe('Welcome to Resolute, Ada Lovelace!');
 
     // 2. The email service is down: people can still sign up; their events wait in the website's outbox.
-    expect(await running.get('email')!.stop()).toEqual({ code: 0, signal: null });
+    expect(await demo.running.get('email')!.stop()).toEqual({ code: 0, signal: null });
     await signUp(page, 'Grace Hopper', 'grace@example.com');
     await signUp(page, 'Linus Torvalds', 'linus@example.com');
-    const whileDown = await sinkMessages();
+    const whileDown = await demo.sinkMessages();
     expect(mailsTo(whileDown, 'grace@example.com') + mailsTo(whileDown, 'linus@example.com')).toBe(0);
 
     // 3. It comes back: both emails arrive, each once.
-    await start(specs.email);
+    await demo.start(demo.specs.email);
     await mailboxItem(page, 'grace@example.com').waitFor({ timeout: 30_000 });
     await mailboxItem(page, 'linus@example.com').waitFor({ timeout: 30_000 });
-    const box = await sinkMessages();
+    const box = await demo.sinkMessages();
     for (const email of ['ada@example.com', 'grace@example.com', 'linus@example.com']) expect(mailsTo(box, email)).toBe(1);
     expect(box).toMatchObject({ count: 3, duplicates: 0 });
     expect(new Set(box.messages.map((m) => m.messageId)).size).toBe(3);

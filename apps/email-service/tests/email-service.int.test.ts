@@ -4,11 +4,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Bus, createBusFromConfig } from '@resolute/core';
-import { waitFor } from '@resolute/core/testing';
+import { freePort, waitFor } from '@resolute/core/testing';
 import { createConsoleLogger } from 'demo-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSmtpSender, type EmailService, type MailSender, startEmailService } from '../src/index.js';
-import { freePort } from './free-port.js';
 import { startTestSmtpServer, type TestSmtpServer } from './test-smtp-server.js';
 
 const logger = createConsoleLogger({ level: 'silent' });

@@ -1,6 +1,5 @@
-import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
 import { newId } from '@resolute/core';
+import { JsonLinesLog } from 'demo-kit';
 import type { SignupInput } from './validation.js';
 
 export interface User {
@@ -24,31 +23,13 @@ export class UserStore {
   private readonly users = new Map<string, User>();
   private readonly byEmail = new Map<string, string>();
   private readonly pending = new Set<string>();
-  private writes: Promise<void> = Promise.resolve();
 
-  private constructor(
-    readonly file: string,
-    private readonly handle: FileHandle,
-  ) {}
+  private constructor(private readonly log: JsonLinesLog<Line>) {}
 
   static async open(dir: string): Promise<UserStore> {
-    await mkdir(dir, { recursive: true });
-    const file = join(dir, USERS_FILE);
-    let text = '';
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (error) {
-      if ((error as { code?: unknown }).code !== 'ENOENT') throw error;
-    }
-    const store = new UserStore(file, await open(file, 'a'));
-    for (const line of text.split('\n')) {
-      if (line.trim() === '') continue;
-      let record: Line;
-      try {
-        record = JSON.parse(line) as Line;
-      } catch {
-        continue; // torn by a crash mid-write: that signup was never confirmed to the person
-      }
+    const { log, records } = await JsonLinesLog.open<Line>(dir, USERS_FILE);
+    const store = new UserStore(log);
+    for (const record of records) {
       if (record.type === 'user') {
         const { type: _type, ...user } = record;
         store.remember(user);
@@ -58,6 +39,11 @@ export class UserStore {
       }
     }
     return store;
+  }
+
+  /** Path of `users.jsonl`. */
+  get file(): string {
+    return this.log.file;
   }
 
   get size(): number {
@@ -75,7 +61,7 @@ export class UserStore {
     this.remember(user);
     this.pending.add(user.userId);
     try {
-      await this.append({ type: 'user', ...user });
+      await this.log.append({ type: 'user', ...user });
     } catch (error) {
       this.users.delete(user.userId);
       this.byEmail.delete(user.email.toLowerCase());
@@ -87,7 +73,7 @@ export class UserStore {
 
   /** Records that the user's `user.signedUp` event is durably published (bus message `messageId`). */
   async markPublished(userId: string, messageId: string): Promise<void> {
-    await this.append({ type: 'published', userId, messageId });
+    await this.log.append({ type: 'published', userId, messageId });
     this.pending.delete(userId);
   }
 
@@ -96,22 +82,12 @@ export class UserStore {
     return [...this.pending].map((id) => this.users.get(id)).filter((u): u is User => u !== undefined);
   }
 
-  async close(): Promise<void> {
-    await this.writes;
-    await this.handle.close();
+  close(): Promise<void> {
+    return this.log.close();
   }
 
   private remember(user: User): void {
     this.users.set(user.userId, user);
     this.byEmail.set(user.email.toLowerCase(), user.userId);
-  }
-
-  private append(line: Line): Promise<void> {
-    const write = this.writes.then(async () => {
-      await this.handle.write(`${JSON.stringify(line)}\n`);
-      await this.handle.datasync();
-    });
-    this.writes = write.catch(() => undefined);
-    return write;
   }
 }

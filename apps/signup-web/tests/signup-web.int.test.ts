@@ -4,11 +4,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Bus, CONTROL, createBusFromConfig } from '@resolute/core';
-import { waitFor } from '@resolute/core/testing';
+import { freePort, waitFor } from '@resolute/core/testing';
 import { createConsoleLogger } from 'demo-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type SignupWeb, startSignupWeb, type UserSignedUpEvent, USERS_FILE } from '../src/index.js';
-import { freePort } from './free-port.js';
 
 const logger = createConsoleLogger({ level: 'silent' });
 let dir: string;

@@ -1,5 +1,4 @@
-import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { JsonLinesLog } from 'demo-kit';
 import type { ParsedMail } from './mime.js';
 
 /** A mail as the sink keeps it. */
@@ -43,33 +42,15 @@ export class Mailbox {
   private readonly mails: StoredMail[] = [];
   private readonly byMessageId = new Set<string>();
   private readonly duplicates: DuplicateMail[] = [];
-  private writes: Promise<void> = Promise.resolve();
   private lastSeq = 0;
 
-  private constructor(
-    readonly file: string,
-    private readonly handle: FileHandle,
-  ) {}
+  private constructor(private readonly log: JsonLinesLog<Line>) {}
 
   /** Opens (creating `dir` if needed) and loads what an earlier run kept. */
   static async open(dir: string): Promise<Mailbox> {
-    await mkdir(dir, { recursive: true });
-    const file = join(dir, MAILBOX_FILE);
-    let text = '';
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (error) {
-      if ((error as { code?: unknown }).code !== 'ENOENT') throw error;
-    }
-    const mailbox = new Mailbox(file, await open(file, 'a'));
-    for (const line of text.split('\n')) {
-      if (line.trim() === '') continue;
-      let record: Line;
-      try {
-        record = JSON.parse(line) as Line;
-      } catch {
-        continue; // a line torn by a crash mid-write: that mail was never acknowledged to its sender
-      }
+    const { log, records } = await JsonLinesLog.open<Line>(dir, MAILBOX_FILE);
+    const mailbox = new Mailbox(log);
+    for (const record of records) {
       if (record.type === 'mail') {
         const { type: _type, ...mail } = record;
         mailbox.remember(mail);
@@ -81,6 +62,11 @@ export class Mailbox {
     return mailbox;
   }
 
+  /** Path of `messages.jsonl`. */
+  get file(): string {
+    return this.log.file;
+  }
+
   /** Keeps a mail (or counts it as a duplicate); resolves once that is on disk. */
   async add(parsed: ParsedMail, envelope: StoredMail['envelope'], size: number): Promise<{ duplicate: boolean; seq: number | undefined }> {
     const receivedAt = new Date().toISOString();
@@ -88,13 +74,13 @@ export class Mailbox {
     if (key !== undefined && this.byMessageId.has(key)) {
       const duplicate: DuplicateMail = { messageId: key, envelopeTo: envelope.to, receivedAt };
       this.duplicates.push(duplicate);
-      await this.append({ type: 'duplicate', ...duplicate });
+      await this.log.append({ type: 'duplicate', ...duplicate });
       return { duplicate: true, seq: undefined };
     }
     const mail: StoredMail = { ...parsed, seq: this.lastSeq + 1, envelope, receivedAt, size };
     this.remember(mail);
     try {
-      await this.append({ type: 'mail', ...mail });
+      await this.log.append({ type: 'mail', ...mail });
     } catch (error) {
       this.forget(mail); // not kept: the sender is told to try again, and that try must not count as a duplicate
       throw error;
@@ -112,9 +98,8 @@ export class Mailbox {
   }
 
   /** Waits for pending writes, then closes the file. */
-  async close(): Promise<void> {
-    await this.writes;
-    await this.handle.close();
+  close(): Promise<void> {
+    return this.log.close();
   }
 
   private remember(mail: StoredMail): void {
@@ -127,14 +112,5 @@ export class Mailbox {
     const at = this.mails.indexOf(mail);
     if (at >= 0) this.mails.splice(at, 1);
     if (mail.messageId !== undefined) this.byMessageId.delete(mail.messageId.trim());
-  }
-
-  private append(line: Line): Promise<void> {
-    const write = this.writes.then(async () => {
-      await this.handle.write(`${JSON.stringify(line)}\n`);
-      await this.handle.datasync();
-    });
-    this.writes = write.catch(() => undefined);
-    return write;
   }
 }

@@ -1,32 +1,11 @@
 import { readLock } from '@resolute/level-store';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli, type CliIo } from '../src/index.js';
 import type { ListDoc, PurgeDoc, StatusDoc } from './json-docs.js';
 import { expectExit } from './run-cli.js';
-import { buildScenario, copyScenario, tempDir, type Scenario } from './scenario.js';
+import { scenarioCopies } from './scenario.js';
 
-let template: Scenario;
-const cleanups: Array<() => Promise<void>> = [];
-
-beforeAll(async () => {
-  const temp = await tempDir('purge-template');
-  cleanups.push(temp.remove);
-  template = await buildScenario(temp.store);
-}, 60_000);
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(1).reverse()) await cleanup();
-});
-
-afterAll(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function freshCopy(): Promise<Scenario> {
-  const temp = await tempDir('purge');
-  cleanups.push(temp.remove);
-  return copyScenario(template, temp.store);
-}
+const { freshCopy } = scenarioCopies('purge');
 
 async function counts(path: string): Promise<Record<string, number>> {
   const doc = (await expectExit(['status', '--datadir', path, '--json'], 0)).json<StatusDoc>();

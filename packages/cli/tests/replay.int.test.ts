@@ -1,33 +1,12 @@
 import { jsonLines, waitFor } from '@resolute/core/testing';
 import { readLock } from '@resolute/level-store';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ListDoc, ReplayDoc, StatusDoc } from './json-docs.js';
 import { expectExit } from './run-cli.js';
-import { buildScenario, copyScenario, runFixture, startReady, tempDir, type Scenario } from './scenario.js';
+import { runFixture, scenarioCopies, startReady, tempDir } from './scenario.js';
 
-// The scenario store is written once; each test replays on its own copy.
-let template: Scenario;
-const cleanups: Array<() => Promise<void>> = [];
-
-beforeAll(async () => {
-  const temp = await tempDir('replay-template');
-  cleanups.push(temp.remove);
-  template = await buildScenario(temp.store);
-}, 60_000);
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(1).reverse()) await cleanup();
-});
-
-afterAll(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function freshCopy(): Promise<Scenario> {
-  const temp = await tempDir('replay');
-  cleanups.push(temp.remove);
-  return copyScenario(template, temp.store);
-}
+// The scenario store is written once; each test works on its own copy.
+const { freshCopy, afterThisTest } = scenarioCopies('replay');
 
 async function status(path: string): Promise<StatusDoc> {
   return (await expectExit(['status', '--datadir', path, '--json'], 0)).json<StatusDoc>();
@@ -81,7 +60,7 @@ describe('resolute replay (inbox side)', () => {
 
   it('keeps the handlers that had succeeded: after a replay only the failed one runs again', async () => {
     const temp = await tempDir('replay-partial');
-    cleanups.push(temp.remove);
+    afterThisTest(temp.remove);
     const first = await runFixture('failing-worker.mjs', [temp.store, 'partial']);
     expect(first.filter((e) => e.event === 'ran').map((e) => e.handler)).toEqual(['audit', 'charge', 'charge']);
     const id = first.find((e) => e.event === 'dead')!.id as string;

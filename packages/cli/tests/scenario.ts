@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Child, jsonLines, startNodeScript, uniqueName, waitFor } from '@resolute/core/testing';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 
 /** Runs tests/fixtures/<name> in its own node process. */
 export function startFixture(name: string, args: readonly string[]): Child {
@@ -68,4 +69,48 @@ export async function buildScenario(path: string): Promise<Scenario> {
 export async function copyScenario(scenario: Scenario, to: string): Promise<Scenario> {
   await cp(scenario.path, to, { recursive: true });
   return { ...scenario, path: to };
+}
+
+/** What a test file that changes the scenario store gets from `scenarioCopies`. */
+export interface ScenarioCopies {
+  /** A copy of the scenario store for the current test only, removed after it. */
+  freshCopy: () => Promise<Scenario>;
+  /** Runs `cleanup` after the current test (the last registered runs first, copies included). */
+  afterThisTest: (cleanup: () => Promise<void>) => void;
+}
+
+/**
+ * Registers the hooks of a test file whose tests change the scenario store: the store is written once (beforeAll),
+ * each test works on its own copy, copies and anything passed to `afterThisTest` go after each test, the template
+ * after the file. `prefix` names the temp directories.
+ */
+export function scenarioCopies(prefix: string): ScenarioCopies {
+  let template: Scenario;
+  let removeTemplate: (() => Promise<void>) | undefined;
+  const cleanups: Array<() => Promise<void>> = [];
+
+  beforeAll(async () => {
+    const temp = await tempDir(`${prefix}-template`);
+    removeTemplate = temp.remove;
+    template = await buildScenario(temp.store);
+  }, 60_000);
+
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  afterAll(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    await removeTemplate?.();
+  });
+
+  const afterThisTest = (cleanup: () => Promise<void>): void => {
+    cleanups.push(cleanup);
+  };
+  const freshCopy = async (): Promise<Scenario> => {
+    const temp = await tempDir(prefix);
+    afterThisTest(temp.remove);
+    return copyScenario(template, temp.store);
+  };
+  return { freshCopy, afterThisTest };
 }

@@ -1,8 +1,7 @@
 import { createBusFromConfig, silentLogger, type IncomingMessage } from '@resolute/core';
-import { deliverAll, messages, waitFor } from '@resolute/core/testing';
+import { deliverAll, freePort, messages, waitFor } from '@resolute/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ZmqPeerTransport } from '../src/index.js';
-import { freePort } from './free-port.js';
 
 const started: { close(): Promise<void> }[] = [];
 afterEach(async () => {

@@ -1,9 +1,8 @@
 import { silentLogger, type IncomingMessage } from '@resolute/core';
-import { messages, seededRandom, waitFor } from '@resolute/core/testing';
+import { freePort, messages, seededRandom, waitFor } from '@resolute/core/testing';
 import { Dealer } from 'zeromq';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeDeliver, generateCurveKeyPair, ZmqPeerTransport, type ZmqPeerOptionsInput } from '../src/index.js';
-import { freePort } from './free-port.js';
 
 const started: ZmqPeerTransport[] = [];
 afterEach(async () => {

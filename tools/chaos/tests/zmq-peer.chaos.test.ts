@@ -2,9 +2,8 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Child, seededRandom, startNodeScript, waitFor } from '@resolute/core/testing';
+import { type Child, freePort, seededRandom, startNodeScript, waitFor } from '@resolute/core/testing';
 import { afterAll, expect, it } from 'vitest';
-import { freePort } from '../src/free-port.js';
 import { countOutcomes } from '../src/count-outcomes.js';
 import { effectLines, fixture } from '../src/processes.js';
 

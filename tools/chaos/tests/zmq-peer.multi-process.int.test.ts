@@ -1,9 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Child, waitFor } from '@resolute/core/testing';
+import { type Child, freePort, waitFor } from '@resolute/core/testing';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { freePort } from '../src/free-port.js';
 import { effectLines, handledSeqs, startReady } from '../src/processes.js';
 
 /* Separate Node processes, real sockets, LevelDB stores on both sides. */

@@ -3,6 +3,7 @@ export type { StoreConformanceOptions, StoreFactory, StoreHandle } from './store
 export { describeTransportConformance } from './transport-suite.js';
 export type { Endpoint, TransportConformanceOptions, TransportFactory, TransportHarness } from './transport-suite.js';
 export { deliverAll, messages, waitForIds } from './transport-suite-harness.js';
+export { freePort } from './free-port.js';
 export { uniqueName } from './unique.js';
 export { waitFor } from './wait-for.js';
 export type { WaitForOptions } from './wait-for.js';
