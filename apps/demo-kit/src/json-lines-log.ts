@@ -26,6 +26,11 @@ export class JsonLinesLog<T> {
       if ((error as { code?: unknown }).code !== 'ENOENT') throw error;
     }
     const log = new JsonLinesLog<T>(file, await open(file, 'a'));
+    // A torn last line (a crash mid-write) must not swallow the next record: start the next append on a new line.
+    if (text.length > 0 && !text.endsWith('\n')) {
+      await log.handle.write('\n');
+      await log.handle.datasync();
+    }
     const records: T[] = [];
     for (const line of text.split('\n')) {
       if (line.trim() === '') continue;
