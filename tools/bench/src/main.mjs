@@ -1,10 +1,11 @@
 // Bench entry point: `node tools/bench/src/main.mjs <bench...> [--quick]`. With no bench named, runs them all.
 // Needs the packages built first (`npm run build`), since it imports their dist. Other `--flags` go to the benches
 // (the zmq bench takes `--case=raw,bus-memory,...`).
+import { amqpBench } from './amqp-bench.mjs';
 import { storeBench } from './store-bench.mjs';
 import { zmqBench } from './zmq-bench.mjs';
 
-const BENCHES = { store: storeBench, zmq: zmqBench };
+const BENCHES = { store: storeBench, zmq: zmqBench, amqp: amqpBench };
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');

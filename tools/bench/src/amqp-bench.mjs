@@ -1,0 +1,104 @@
+// The amqp bench: Resolute's bus over amqp-adapter beside raw amqplib, same RabbitMQ, same run.
+//
+//   node tools/bench/src/main.mjs amqp [--quick] [--case=raw,bus-memory,bus-level]
+//
+// Uses the machine's RabbitMQ (AMQP_BENCH_HOST, default 127.0.0.1:5672, guest/guest) in a vhost of its own, created
+// with rabbitmqctl and deleted after. Each case runs at 100 B and 4 KB; after a warm-up (n/10), 3 rounds alternate
+// the order of cases; the table shows each case's median of rounds. A full run writes tools/bench/results/amqp.md.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { describeMachine, describeRevision, formatRate, formatTable, median } from './format.mjs';
+import { busRun, PREFETCH, rawRun, WINDOW } from './amqp-cases.mjs';
+
+const ROUNDS = 3;
+const SIZES = [100, 4096];
+const RESULTS = new URL('../results/amqp.md', import.meta.url);
+
+const CASES = [
+  { id: 'raw', name: 'raw amqplib (confirms, persistent, ack per msg)', baseline: true, run: rawRun },
+  { id: 'bus-memory', name: 'Resolute amqp-adapter, MemoryStore', run: (url, o) => busRun(url, { ...o, store: 'memory' }) },
+  { id: 'bus-level', name: 'Resolute amqp-adapter, LevelStore (fsync)', run: (url, o) => busRun(url, { ...o, store: 'level' }) },
+];
+
+const sizeLabel = (size) => (size >= 1024 ? `${size / 1024} KB` : `${size} B`);
+const ms = (value) => (value < 10 ? value.toFixed(2) : value.toFixed(1));
+const ctl = (...args) => execFileSync('rabbitmqctl', args, { stdio: 'pipe' });
+
+export async function amqpBench({ quick = false, args = [], log = console.log } = {}) {
+  const only = args.find((arg) => arg.startsWith('--case='))?.slice('--case='.length).split(',');
+  const cases = only === undefined ? CASES : CASES.filter((c) => only.includes(c.id));
+  if (cases.length === 0) throw new Error(`--case: pick from ${CASES.map((c) => c.id).join(', ')}`);
+  const n = quick ? 1_000 : 10_000;
+  const vhost = `resolute-bench-${process.pid}`;
+  ctl('add_vhost', vhost);
+  ctl('set_permissions', '-p', vhost, 'guest', '.*', '.*', '.*');
+  const url = `amqp://guest:guest@${process.env.AMQP_BENCH_HOST ?? '127.0.0.1:5672'}/${vhost}`;
+  const machine = describeMachine();
+  const units = cases.flatMap((testCase) => SIZES.map((size) => ({ testCase, size })));
+  const settings = `n=${n} per round, at most ${WINDOW} messages in flight, prefetch ${PREFETCH}, warm-up at n/10 then ${ROUNDS} rounds alternating, median of rounds; both sides in one process`;
+  log(`amqp bench: ${settings}; ${machine.nproc} cores, load ${machine.load}`);
+  const results = new Map(units.map((unit) => [unit, []]));
+  try {
+    for (const unit of units) await unit.testCase.run(url, { size: unit.size, n: Math.max(100, n / 10) });
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = round % 2 === 0 ? units : [...units].reverse();
+      for (const unit of order) {
+        const result = await unit.testCase.run(url, { size: unit.size, n });
+        results.get(unit).push(result);
+        if (process.env.BENCH_VERBOSE) log(`  round ${round + 1}: ${unit.testCase.id} ${sizeLabel(unit.size)}: ${formatRate((result.n / result.ms) * 1000)} msg/s, p50 ${ms(result.p50)} ms`);
+      }
+    }
+  } finally {
+    try {
+      ctl('delete_vhost', vhost);
+    } catch {
+      log(`could not delete the vhost ${vhost}: rabbitmqctl delete_vhost ${vhost}`);
+    }
+  }
+  const summary = units.map((unit) => {
+    const runs = results.get(unit);
+    return { unit, rate: median(runs.map((r) => (r.n / r.ms) * 1000)), p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)), duplicates: runs.reduce((s, r) => s + (r.duplicates ?? 0), 0) };
+  });
+  const baseline = (size) => summary.find((s) => s.unit.testCase.baseline && s.unit.size === size)?.rate;
+  const table = formatTable(
+    summary.map((s) => ({
+      case: s.unit.testCase.name,
+      size: sizeLabel(s.unit.size),
+      'msgs/s': formatRate(s.rate),
+      'p50 ms': ms(s.p50),
+      'p99 ms': ms(s.p99),
+      'vs raw': baseline(s.unit.size) === undefined ? 'n/a' : `${(s.rate / baseline(s.unit.size)).toFixed(3)}x`,
+    })),
+  );
+  log(table);
+  const duplicates = summary.reduce((sum, s) => sum + s.duplicates, 0);
+  if (duplicates > 0) log(`note: ${duplicates} duplicates absorbed by the inbox dedupe across all rounds`);
+  const legend = [
+    'Latency: raw rows time publish → the consumer callback; Resolute rows time publish() → the handler (through',
+    'outbox, confirm channel, queue, inbox). msgs/s is first publish → n-th receipt. Both sides in this process.',
+  ].join('\n');
+  log(legend);
+  if (!quick && only === undefined) {
+    mkdirSync(new URL('.', RESULTS), { recursive: true });
+    writeFileSync(
+      RESULTS,
+      [
+        '# amqp bench: Resolute amqp-adapter beside raw amqplib',
+        '',
+        'Command: `npm run bench -- amqp` (builds first), or `node tools/bench/src/main.mjs amqp` after a build.',
+        '',
+        `Machine: ${machine.nproc} cores (\`nproc\`), ${machine.cpu}, Node ${machine.node}; load average at start ${machine.load}`,
+        `(other work shared the CPU). RabbitMQ 3.10 (Debian), a private vhost. Date: ${machine.date}. Code: ${describeRevision()}.`,
+        '',
+        `Settings: ${settings}.`,
+        '',
+        table,
+        '',
+        legend,
+        '',
+      ].join('\n'),
+    );
+    log(`written to ${RESULTS.pathname}`);
+  }
+  return table;
+}
