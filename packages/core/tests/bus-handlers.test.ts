@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEnvelope, jsonCodec, NAMESPACES, unpackRecord, UnrecoverableError, type DeadMeta } from '../src/index.js';
+import { createEnvelope, jsonCodec, MemoryStore, NAMESPACES, unpackRecord, UnrecoverableError, type BatchOptions, type DeadMeta, type StoreOperation } from '../src/index.js';
 import { waitFor } from '../src/testing/index.js';
 import { Cluster } from './helpers.js';
 
@@ -53,6 +53,41 @@ describe('Bus handlers: retries, dead letters, dedupe', () => {
     await sender.publish('t', 2);
     await waitFor(() => seen.includes('first 2'));
     expect(seen).not.toContain('second 2');
+  });
+
+  it('frees a handler slot when the handler returns: up to 256 outcomes wait for the store, concurrency still holds', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    /** Completions (relaxed writes) wait until the test opens the gate; inbox writes go through. */
+    class SlowCompletions extends MemoryStore {
+      override async batch(operations: readonly StoreOperation[], options?: BatchOptions): Promise<void> {
+        if (options?.durability === 'relaxed') await gate;
+        return super.batch(operations, options);
+      }
+    }
+    const { sender, receiver } = await pair({ store: new SlowCompletions(), inbox: { concurrency: 2 } });
+    let running = 0;
+    let mostRunning = 0;
+    let runs = 0;
+    receiver.handle('job', async () => {
+      runs++;
+      mostRunning = Math.max(mostRunning, ++running);
+      await Promise.resolve();
+      running--;
+    });
+    try {
+      for (let i = 0; i < 300; i++) await sender.send(receiver.name, 'job', i);
+      await waitFor(() => sender.stats().delivered === 300 && runs >= 256, { message: () => `${runs} runs, ${sender.stats().delivered} delivered` });
+      // Every message is in the receiver's inbox, yet no handler starts while 256 outcomes (plus at most the 2 that
+      // were running when the window filled) wait for the store.
+      expect(receiver.stats().handled).toBe(0);
+      expect(runs).toBeLessThanOrEqual(258);
+    } finally {
+      open();
+    }
+    await waitFor(() => receiver.stats().handled === 300);
+    expect(runs).toBe(300);
+    expect(mostRunning).toBe(2);
   });
 
   it('dead-letters after the configured attempts with the last error, and the inbox is empty', async () => {

@@ -35,6 +35,13 @@ export type HandlingResult = { ok: true; value: unknown } | { ok: false; error: 
 export type CompletionHook = (envelope: Envelope, result: HandlingResult) => { operations: StoreOperation[]; deliveries: PreparedDelivery[] };
 
 const ALL_KEYS = { gte: '', lt: '\uffff' };
+/**
+ * Most handled messages whose outcome (completion, retry or dead letter) is still being written. A handler's slot is
+ * free as soon as the handler returns, so the writes of many handled messages share one store write (group commit)
+ * instead of at most `concurrency` of them; this caps how many can wait, and so how many handled messages a crash can
+ * make run again.
+ */
+export const COMPLETION_WINDOW = 256;
 const RELAXED = { durability: 'relaxed' } as const;
 
 /**
@@ -47,6 +54,8 @@ export class Dispatcher {
   private readonly queue: PagedQueue<InboxItem>;
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly running = new Set<Promise<void>>();
+  /** Outcomes of finished handler runs being written (see COMPLETION_WINDOW). */
+  private readonly recording = new Set<Promise<void>>();
   private readonly abort = new AbortController();
   private readonly corrupt: { key: string; value: Buffer }[] = [];
   private readonly parkedTopics = new Set<string>();
@@ -105,12 +114,13 @@ export class Dispatcher {
     this.timers.clear();
     const timer = setTimeout(() => this.abort.abort(), Math.max(0, deadline - Date.now()));
     await Promise.allSettled([...this.running]);
+    await Promise.allSettled([...this.recording]);
     clearTimeout(timer);
   }
 
   private pump(): void {
     if (this.closed) return;
-    while (this.running.size < this.options.concurrency && this.queue.readyCount > 0) {
+    while (this.running.size < this.options.concurrency && this.recording.size < COMPLETION_WINDOW && this.queue.readyCount > 0) {
       const next = this.queue.takeOne();
       if (next !== undefined) this.track(this.run(next));
     }
@@ -140,6 +150,15 @@ export class Dispatcher {
     const started = Date.now();
     const { value, failures } = await this.runHandlers(item, pending);
     faultPoint('after-handler');
+    const record = this.record(key, item, value, failures, started);
+    this.recording.add(record);
+    void record.finally(() => {
+      this.recording.delete(record);
+      this.pump();
+    });
+  }
+
+  private async record(key: string, item: InboxItem, value: unknown, failures: { name: string; error: unknown }[], started: number): Promise<void> {
     try {
       if (failures.length === 0) await this.complete(key, item, { ok: true, value }, started);
       else await this.failed(key, item, failures);
