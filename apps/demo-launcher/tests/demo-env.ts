@@ -1,12 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { type AddressInfo, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PROFILE_ENV } from '@resolute/core';
 import { CONFIG_ENV, CONFIG_FILE, type DemoConfig, loadDemoConfig } from 'demo-kit';
 import { type DemoServices, demoServices, isSubscribed, type ServiceProcess, type ServiceSpec, startService, waitUntilHealthy } from '../src/index.js';
+import { privateVhost, type PrivateVhost } from './private-vhost.js';
 
 /** The repository's resolute.config.json: tests run the demo from a copy of it with private ports and data. */
 export const ROOT_CONFIG = fileURLToPath(new URL(`../../../${CONFIG_FILE}`, import.meta.url));
@@ -29,21 +31,56 @@ export async function freePorts(count: number): Promise<number[]> {
   return ports;
 }
 
+/**
+ * The bus profiles the demo's e2e and disaster tests run on: one per backend that has landed (issue 5). Each must be
+ * a profile of both bus sections of resolute.config.json (profiles.test.ts checks), and privateDemoConfig must know
+ * how to make its transport private.
+ */
+export const DEMO_PROFILES = ['zmq', 'amqp'] as const;
+export type DemoProfile = (typeof DEMO_PROFILES)[number];
+
+interface BackendSection {
+  type: string;
+  [option: string]: unknown;
+}
+
+interface BusSectionFile {
+  transport: BackendSection & { bind?: string };
+  defaultProfile?: string;
+  profiles: Record<string, { transport?: BackendSection }>;
+}
+
 /** The fields of resolute.config.json a private copy changes. */
 interface ConfigFile {
-  web: { transport: { bind: string } };
-  email: { transport: { bind: string }; bus: { endpoints: { web: string } } };
+  web: BusSectionFile;
+  email: BusSectionFile & { bus: { endpoints: { web: string } } };
   signupWeb: { http: { port: number }; mailboxUrl: string };
   emailService: { http: { port: number }; smtp: { port: number } };
   smtpSink: { smtpPort: number; httpPort: number };
 }
 
+/** A private copy of the demo's config for one profile, and what the services need to run on it. */
+export interface PrivateDemo {
+  /** The temp directory holding the copy; its ./.data/... paths resolve inside it. */
+  readonly dir: string;
+  readonly config: DemoConfig;
+  readonly profile: DemoProfile;
+  /** The profile's transport type, as the services report it (e.g. "zmq-peer", "amqp-adapter"). */
+  readonly transport: string;
+  /** For the services' environment: RESOLUTE_CONFIG (the copy) and RESOLUTE_PROFILE. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Deletes the temp directory (unless `keepDir`) and what the profile made private on a shared server. */
+  remove(options?: { keepDir?: boolean }): Promise<void>;
+}
+
 /**
- * Copies the repository's config into a new temp directory with free ports everywhere. Its relative data paths
- * (./.data/...) are kept as they are: they now resolve inside the temp directory, which is the point.
+ * Copies the repository's config into a new temp directory with free ports everywhere, keeping only `profile` (also
+ * made the default, so a service that misses RESOLUTE_PROFILE still runs on it). Its relative data paths
+ * (./.data/...) are kept as they are: they now resolve inside the temp directory, which is the point. A transport on
+ * a shared server gets a private space there: `amqp-adapter` a vhost of its own on the machine's RabbitMQ, created
+ * here and deleted by `remove`, so the test neither sees nor leaves queues in anyone else's.
  */
-export async function privateDemoConfig(): Promise<{ dir: string; config: DemoConfig }> {
-  const dir = await mkdtemp(join(tmpdir(), 'resolute-demo-'));
+export async function privateDemoConfig(profile: DemoProfile = 'zmq'): Promise<PrivateDemo> {
   const data = JSON.parse(await readFile(ROOT_CONFIG, 'utf8')) as ConfigFile;
   const [webBus, emailBus, webHttp, emailHttp, smtp, sinkHttp] = (await freePorts(6)) as [number, number, number, number, number, number];
   data.web.transport.bind = `tcp://127.0.0.1:${webBus}`;
@@ -55,9 +92,40 @@ export async function privateDemoConfig(): Promise<{ dir: string; config: DemoCo
   data.emailService.smtp.port = smtp;
   data.smtpSink.smtpPort = smtp;
   data.smtpSink.httpPort = sinkHttp;
-  const path = join(dir, CONFIG_FILE);
-  await writeFile(path, JSON.stringify(data, null, 2));
-  return { dir, config: await loadDemoConfig(path) };
+
+  const transports = new Set<string>();
+  for (const section of [data.web, data.email]) {
+    const chosen = section.profiles[profile];
+    if (chosen === undefined) throw new Error(`${ROOT_CONFIG} has no "${profile}" profile in every bus section: add it, or drop it from DEMO_PROFILES`);
+    section.profiles = { [profile]: chosen };
+    section.defaultProfile = profile;
+    transports.add((chosen.transport ?? section.transport).type);
+  }
+  if (transports.size !== 1) throw new Error(`the "${profile}" profile uses different transports for web and email (${[...transports].join(', ')}): the demo tests expect one`);
+  const [transport] = [...transports] as [string];
+
+  if (transport !== 'zmq-peer' && transport !== 'amqp-adapter') {
+    throw new Error(`privateDemoConfig does not know how to give the ${transport} transport (profile "${profile}") private ports or a private space on its server: add that before testing the profile`);
+  }
+
+  const dir = await mkdtemp(join(tmpdir(), `resolute-demo-${profile}-`));
+  let vhost: PrivateVhost | undefined;
+  const remove = async (options: { keepDir?: boolean } = {}): Promise<void> => {
+    await vhost?.remove();
+    if (options.keepDir !== true) await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    if (transport === 'amqp-adapter') {
+      vhost = await privateVhost(`resolute-demo-${profile}`);
+      for (const section of [data.web, data.email]) (section.profiles[profile]!.transport ?? section.transport).vhost = vhost.name;
+    }
+    const path = join(dir, CONFIG_FILE);
+    await writeFile(path, JSON.stringify(data, null, 2));
+    return { dir, config: await loadDemoConfig(path), profile, transport, env: { [CONFIG_ENV]: path, [PROFILE_ENV]: profile }, remove };
+  } catch (error) {
+    await remove();
+    throw error;
+  }
 }
 
 /** What the SMTP sink's `GET /messages` answers, as far as the tests read it. */
@@ -68,20 +136,20 @@ export interface SinkMessages {
 }
 
 /**
- * The demo's three services as processes on one (private) config. `running` holds the last process started for each
- * service name, in first-start order; `stopAll` stops them in reverse.
+ * The demo's three services as processes on one private config and profile. `running` holds the last process started
+ * for each service name, in first-start order; `stopAll` stops them in reverse.
  */
 export class DemoProcesses {
   readonly specs: DemoServices;
   readonly running = new Map<string, ServiceProcess>();
 
-  constructor(private readonly config: DemoConfig) {
-    this.specs = demoServices(config);
+  constructor(private readonly demo: PrivateDemo) {
+    this.specs = demoServices(demo.config);
   }
 
-  /** Starts (or restarts) one service on the config and waits until its health check answers. */
+  /** Starts (or restarts) one service on the config and profile and waits until its health check answers. */
   async start(spec: ServiceSpec): Promise<ServiceProcess> {
-    const service = startService(spec, { env: { [CONFIG_ENV]: this.config.path } });
+    const service = startService(spec, { env: this.demo.env });
     this.running.set(spec.name, service);
     await waitUntilHealthy(service);
     return service;
@@ -98,6 +166,12 @@ export class DemoProcesses {
   /** Stops every service started, the last one first. */
   async stopAll(): Promise<void> {
     for (const service of [...this.running.values()].reverse()) await service.stop(5_000);
+  }
+
+  /** A service's GET /healthz answer. */
+  async health(spec: ServiceSpec): Promise<Record<string, unknown>> {
+    const response = await fetch(spec.healthUrl);
+    return (await response.json()) as Record<string, unknown>;
   }
 
   /** The SMTP sink's mailbox. */

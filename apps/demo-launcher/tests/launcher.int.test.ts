@@ -1,10 +1,9 @@
 // `npm run demo`'s launcher as a person runs it: one process that starts the three services from a config file,
 // prints the URL, and stops them all when it gets a signal.
-import { rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '@resolute/core/testing';
-import { CONFIG_ENV, type DemoConfig } from 'demo-kit';
+import type { DemoConfig } from 'demo-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { demoServices, type ServiceProcess, startService } from '../src/index.js';
 import { privateDemoConfig } from './demo-env.js';
@@ -18,11 +17,12 @@ afterEach(async () => {
 
 /** Runs the built launcher on a private copy of the config; `before` runs first (to take a port, say). */
 async function launch(before?: (config: DemoConfig) => Promise<void>): Promise<{ launcher: ServiceProcess; config: DemoConfig }> {
-  const { dir, config } = await privateDemoConfig();
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  const demo = await privateDemoConfig();
+  const { config } = demo;
+  cleanups.push(() => demo.remove());
   await before?.(config);
   const services = demoServices(config);
-  const launcher = startService({ name: 'launcher', entry: LAUNCHER, healthUrl: services.web.healthUrl }, { env: { [CONFIG_ENV]: config.path, LOG_LEVEL: 'info' } });
+  const launcher = startService({ name: 'launcher', entry: LAUNCHER, healthUrl: services.web.healthUrl }, { env: { ...demo.env, LOG_LEVEL: 'info' } });
   cleanups.push(() => launcher.stop(5_000));
   return { launcher, config };
 }

@@ -80,6 +80,9 @@ export function buildSignupServer(options: SignupServerOptions): FastifyInstance
     }
     await users.markPublished(user.userId, receipt.id);
     logger.info({ userId: user.userId, email: user.email, messageId: receipt.id, deliveries: receipt.deliveries }, 'user signed up');
+    // Publisher-routed transports (zmq) count the subscribers the website knows: 0 means nobody has subscribed yet.
+    // Broker-routed ones (amqp) always say 1, the broker routing by topic, so the website cannot tell and does not
+    // warn; RabbitMQ keeps the event for every endpoint that ever subscribed (its queue stays bound while it is down).
     if (receipt.deliveries > 0) return { status: 201, user, messageId: receipt.id, deliveries: receipt.deliveries };
     logger.warn({ messageId: receipt.id }, 'no service subscribes to user.signedUp yet: this signup sends no welcome email');
     return { status: 201, user, messageId: receipt.id, deliveries: 0, note: 'No email service has subscribed to signups yet, so this one gets no welcome email. Start the email service first.' };
