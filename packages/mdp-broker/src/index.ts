@@ -31,3 +31,19 @@ export {
 } from './protocol/mdp-v1.js';
 export type { ClientFrameV1, WorkerFrameV1 } from './protocol/mdp-v1.js';
 export { MMI_SERVICE, isMmi } from './protocol/mmi.js';
+
+export { Broker } from './broker/broker.js';
+export { brokerOptionsSchema } from './broker/broker-options.js';
+export type { BrokerOptions } from './broker/broker-options.js';
+export type { BrokerStats } from './broker/broker-stats.js';
+export { Worker } from './worker/worker.js';
+export { workerOptionsSchema } from './worker/worker-options.js';
+export type { WorkerOptions } from './worker/worker-options.js';
+export type { IncomingRequest, ReplyStream, RequestHandler } from './worker/reply-stream.js';
+export { Client } from './client/client.js';
+export type { ClientRequestOptions } from './client/client.js';
+export { clientOptionsSchema } from './client/client-options.js';
+export type { ClientOptions } from './client/client-options.js';
+export type { Reply } from './client/reply.js';
+export { ERROR_MARKER } from './error-frames.js';
+export type { Body } from './error-frames.js';

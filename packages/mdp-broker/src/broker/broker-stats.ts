@@ -1,0 +1,39 @@
+/** Counters a Broker keeps since it started (see Broker.stats()). */
+export interface BrokerStats {
+  /** Client requests accepted (MMI included). */
+  requests: number;
+  /** FINAL (v0.2) or REPLY (v0.1) messages relayed to clients. */
+  replies: number;
+  /** PARTIAL messages relayed to v0.2 clients. */
+  partials: number;
+  /** Messages that were not MDP at all, or malformed MDP: dropped. */
+  invalidMessages: number;
+  /** Well-formed commands out of dialog (a second READY, FINAL while idle...): the worker got DISCONNECT. */
+  protocolErrors: number;
+  /** Requests dropped after waiting requestExpiryMs for a worker. */
+  requestsExpired: number;
+  /** Requests sent again to another worker after theirs was lost. */
+  requestsRequeued: number;
+  /** Requests given up when their worker was lost (partials already relayed, or maxAttempts used). */
+  requestsAbandoned: number;
+  /** Workers dropped because they missed heartbeatLiveness heartbeats. */
+  workersExpired: number;
+  /** Now: registered workers, of which busy, and requests waiting for a worker. */
+  workers: number;
+  busyWorkers: number;
+  queuedRequests: number;
+}
+
+export type BrokerCounters = Omit<BrokerStats, 'workers' | 'busyWorkers' | 'queuedRequests'>;
+
+export const newCounters = (): BrokerCounters => ({
+  requests: 0,
+  replies: 0,
+  partials: 0,
+  invalidMessages: 0,
+  protocolErrors: 0,
+  requestsExpired: 0,
+  requestsRequeued: 0,
+  requestsAbandoned: 0,
+  workersExpired: 0,
+});

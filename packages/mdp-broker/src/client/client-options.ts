@@ -1,0 +1,34 @@
+import { ResoluteError, silentLogger, type Logger } from '@resolute/core';
+import { z } from 'zod';
+
+const endpoint = z.string().regex(/^(tcp|ipc|inproc):\/\/.+/, 'must be an endpoint like tcp://127.0.0.1:5555');
+
+export const clientOptionsSchema = z
+  .object({
+    /** Broker endpoints. With several, `strategy` picks among them. */
+    brokers: z.array(endpoint).min(1, 'list at least one broker endpoint'),
+    /**
+     * 'failover': every request goes to the current broker; a timed-out attempt moves the client to the next one.
+     * 'round-robin': each attempt goes to the next broker in the list.
+     */
+    strategy: z.enum(['failover', 'round-robin']).default('failover'),
+    /** Time an attempt may take until its FINAL reply (a PARTIAL does not extend it). */
+    timeoutMs: z.number().int().positive().default(10_000),
+    /** Extra attempts after a timeout, on the next broker, while no PARTIAL has arrived (a request may run twice). */
+    retries: z.number().int().nonnegative().default(0),
+  })
+  .strict();
+
+export type ClientOptions = z.input<typeof clientOptionsSchema> & { logger?: Logger };
+export type ResolvedClientOptions = z.output<typeof clientOptionsSchema> & { logger: Logger };
+
+export function resolveClientOptions(options: ClientOptions): ResolvedClientOptions {
+  const { logger = silentLogger, ...rest } = options;
+  const parsed = clientOptionsSchema.safeParse(rest);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.join('.') || '(options)';
+    throw new ResoluteError('INVALID_CONFIG', `Client option ${field}: ${issue?.message ?? 'invalid'}`, { retryable: false, details: { field } });
+  }
+  return { ...parsed.data, logger };
+}

@@ -1,0 +1,166 @@
+import { isResoluteError, ResoluteError } from '@resolute/core';
+import { Dealer } from 'zeromq';
+import { decodeErrorBody, toFrames, type Body } from '../error-frames.js';
+import { mapZmqError } from '../map-zmq-error.js';
+import { encodeClientRequestV2, parseClientV2 } from '../protocol/mdp-v2.js';
+import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from './client-options.js';
+import { ReplyChannel, type Reply } from './reply.js';
+
+export interface ClientRequestOptions {
+  /** Overrides the client's timeoutMs for this request (per attempt). */
+  timeoutMs?: number;
+  /** Aborting fails the request with ABORTED and closes its socket; a reply arriving later is discarded. */
+  signal?: AbortSignal;
+}
+
+/**
+ * A Majordomo client (18/MDP v0.2, DEALER). MDP replies name only the service, so each request in flight has its own
+ * socket; a socket whose request finished goes back to a per-broker pool, one that timed out is closed (a late reply
+ * must not be taken for the next request's).
+ */
+export class Client {
+  private readonly options: ResolvedClientOptions;
+  private readonly idle = new Map<string, Dealer[]>();
+  private readonly active = new Set<Dealer>();
+  private current = 0;
+  private closed = false;
+
+  constructor(options: ClientOptions) {
+    this.options = resolveClientOptions(options);
+  }
+
+  /**
+   * Sends `body` to `service`. The Reply yields PARTIALs in order and its `final` resolves with the FINAL body.
+   * Fails with TIMEOUT when no FINAL came within timeoutMs on every attempt, ABORTED on abort, REMOTE_ERROR when the
+   * worker rejected the request, BUS_CLOSED after close().
+   */
+  request(service: string, body: Body, options: ClientRequestOptions = {}): Reply {
+    const reply = new ReplyChannel();
+    if (this.closed) reply.reject(new ResoluteError('BUS_CLOSED', 'Client.request: the client is closed; create a new Client', { retryable: false }));
+    else void this.run(service, toFrames(body), options, reply);
+    return reply;
+  }
+
+  /** The promise form: resolves with the FINAL body, ignoring partials. */
+  requestFinal(service: string, body: Body, options: ClientRequestOptions = {}): Promise<Buffer[]> {
+    return this.request(service, body, options).final;
+  }
+
+  /** Fails requests in flight with BUS_CLOSED and closes every socket. Safe to call twice. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const socket of this.active) socket.close();
+    for (const sockets of this.idle.values()) for (const socket of sockets) socket.close();
+    this.idle.clear();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  private pickBroker(): string {
+    const { brokers, strategy } = this.options;
+    const broker = brokers[this.current % brokers.length] as string;
+    if (strategy === 'round-robin') this.current += 1;
+    return broker;
+  }
+
+  private async run(service: string, body: Buffer[], options: ClientRequestOptions, reply: ReplyChannel): Promise<void> {
+    const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
+    let partials = 0;
+    for (let attempt = 0; ; attempt += 1) {
+      const broker = this.pickBroker();
+      const outcome = await this.attempt(broker, service, body, timeoutMs, options.signal, (frames) => {
+        partials += 1;
+        reply.partial(frames);
+      });
+      if (outcome.ok) {
+        const remote = decodeErrorBody(outcome.body, `request to ${service}`);
+        if (remote) reply.reject(remote);
+        else reply.resolve(outcome.body);
+        return;
+      }
+      const error = outcome.error;
+      const retry = isResoluteError(error, 'TIMEOUT') && partials === 0 && attempt < this.options.retries && !this.closed;
+      if (isResoluteError(error, 'TIMEOUT') && this.options.strategy === 'failover') this.current += 1;
+      if (!retry) {
+        reply.reject(error);
+        return;
+      }
+      this.options.logger.debug({ service, broker, attempt }, 'mdp client: attempt timed out, retrying');
+    }
+  }
+
+  private socketFor(broker: string): Dealer {
+    const pooled = this.idle.get(broker)?.pop();
+    if (pooled) return pooled;
+    const socket = new Dealer({ linger: 0, sendTimeout: 0 });
+    socket.connect(broker);
+    return socket;
+  }
+
+  private async attempt(
+    broker: string,
+    service: string,
+    body: Buffer[],
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+    onPartial: (body: Buffer[]) => void,
+  ): Promise<{ ok: true; body: Buffer[] } | { ok: false; error: unknown }> {
+    if (signal?.aborted) return { ok: false, error: new ResoluteError('ABORTED', `request to ${service}: aborted before it was sent`, { cause: signal.reason }) };
+    const socket = this.socketFor(broker);
+    this.active.add(socket);
+    let failure: unknown;
+    const fail = (error: unknown): void => {
+      failure ??= error;
+      socket.close();
+    };
+    const timer = setTimeout(
+      () => fail(new ResoluteError('TIMEOUT', `request to ${service} via ${broker}: no final reply within ${timeoutMs} ms: is a worker for it running?`)),
+      timeoutMs,
+    );
+    const onAbort = (): void => fail(new ResoluteError('ABORTED', `request to ${service}: aborted`, { cause: signal?.reason }));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await socket.send(encodeClientRequestV2(service, body)).catch((error: unknown) => {
+        // sendTimeout 0: not connected yet. Wait for the connection, bounded by the attempt's timer.
+        if ((error as { code?: unknown }).code !== 'EAGAIN') throw error;
+        socket.sendTimeout = -1;
+        return socket.send(encodeClientRequestV2(service, body));
+      });
+      for (;;) {
+        const frames = await socket.receive();
+        let message;
+        try {
+          message = parseClientV2(frames);
+        } catch (error) {
+          this.options.logger.warn({ err: error, broker }, 'mdp client: invalid message from the broker dropped');
+          continue;
+        }
+        if (message.service !== service || message.type === 'request') continue;
+        if (message.type === 'partial') {
+          onPartial(message.body);
+          continue;
+        }
+        this.active.delete(socket);
+        if (this.closed) socket.close();
+        else {
+          socket.sendTimeout = 0;
+          const pool = this.idle.get(broker) ?? [];
+          pool.push(socket);
+          this.idle.set(broker, pool);
+        }
+        return { ok: true, body: message.body };
+      }
+    } catch (error) {
+      socket.close();
+      this.active.delete(socket);
+      if (failure !== undefined) return { ok: false, error: failure };
+      if (this.closed) return { ok: false, error: new ResoluteError('BUS_CLOSED', `request to ${service}: the client was closed`, { retryable: false }) };
+      return { ok: false, error: mapZmqError(error, `request to ${service} via ${broker}`) };
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+}

@@ -1,0 +1,48 @@
+import { ResoluteError } from '@resolute/core';
+import { encodeErrorBody, toFrames, type Body } from '../error-frames.js';
+
+/** What a request handler answers through. Exactly one of end() or reject() finishes the request. */
+export interface ReplyStream {
+  /** Sends a PARTIAL reply (v0.2 clients receive it in order; v0.1 clients only get the final reply). */
+  write(body: Body): void;
+  /** Sends the FINAL reply. */
+  end(body: Body): void;
+  /** Finishes the request with an error the Resolute client raises as REMOTE_ERROR (see error-frames.ts). */
+  reject(error: unknown): void;
+  /** True once end() or reject() was called. */
+  readonly finished: boolean;
+}
+
+export interface IncomingRequest {
+  readonly service: string;
+  readonly body: Buffer[];
+}
+
+export type RequestHandler = (request: IncomingRequest, reply: ReplyStream) => void | Promise<void>;
+
+/** Binds a reply stream to one request: `send(kind, body)` emits PARTIAL or FINAL on the connection that received it. */
+export function createReplyStream(send: (kind: 'partial' | 'final', body: Buffer[]) => void): ReplyStream {
+  let finished = false;
+  const guard = (what: string): void => {
+    if (finished) throw new ResoluteError('INVALID_ARGUMENT', `ReplyStream.${what}: the reply was already finished with end() or reject()`, { retryable: false });
+  };
+  return {
+    write(body) {
+      guard('write');
+      send('partial', toFrames(body));
+    },
+    end(body) {
+      guard('end');
+      finished = true;
+      send('final', toFrames(body));
+    },
+    reject(error) {
+      guard('reject');
+      finished = true;
+      send('final', encodeErrorBody(error));
+    },
+    get finished() {
+      return finished;
+    },
+  };
+}

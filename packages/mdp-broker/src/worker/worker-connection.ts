@@ -1,0 +1,111 @@
+import { ResoluteError } from '@resolute/core';
+import { setTimeout as delay } from 'node:timers/promises';
+import { Dealer } from 'zeromq';
+import { encodeDisconnectV2, encodeHeartbeatV2, encodeReadyV2, encodeWorkerFinalV2, encodeWorkerPartialV2, parseWorkerV2 } from '../protocol/mdp-v2.js';
+import { SendQueue } from '../send-queue.js';
+import { createReplyStream, type RequestHandler } from './reply-stream.js';
+import type { ResolvedWorkerOptions } from './worker-options.js';
+
+/**
+ * One 18/MDP worker conversation, renewed forever: a new DEALER, READY, then requests one at a time with heartbeats
+ * both ways. DISCONNECT from the broker, or a broker silent for heartbeatLiveness intervals, ends the conversation;
+ * after reconnectDelayMs a new socket starts a new one (18/MDP: "reconnect to the broker on a new socket").
+ */
+export class WorkerConnection {
+  private readonly stop = new AbortController();
+  private socket: Dealer | undefined;
+  private out: SendQueue | undefined;
+  private inFlight: Promise<void> | undefined;
+  private running: Promise<void> | undefined;
+  /** Conversations started, for tests and logs: 1 + reconnects. */
+  sessions = 0;
+  served = 0;
+
+  constructor(
+    private readonly options: ResolvedWorkerOptions,
+    private readonly handler: () => RequestHandler | undefined,
+  ) {}
+
+  start(): void {
+    this.running ??= this.run();
+  }
+
+  /** Waits up to drainTimeoutMs for the request in progress, says DISCONNECT, closes the socket. */
+  async close(): Promise<void> {
+    if (this.stop.signal.aborted) return this.running;
+    this.stop.abort();
+    if (this.inFlight) await Promise.race([this.inFlight, delay(this.options.drainTimeoutMs)]);
+    if (this.out && this.socket && !this.socket.closed) {
+      void this.out.send(encodeDisconnectV2());
+      await Promise.race([this.out.idle(), delay(this.options.heartbeatIntervalMs)]);
+      this.socket.close();
+    }
+    await this.running;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stop.signal.aborted) {
+      await this.session();
+      if (this.stop.signal.aborted) break;
+      await delay(this.options.reconnectDelayMs, undefined, { signal: this.stop.signal }).catch(() => undefined);
+    }
+  }
+
+  private async session(): Promise<void> {
+    const { broker, service, heartbeatIntervalMs, heartbeatLiveness, logger } = this.options;
+    const socket = new Dealer({ linger: 0, sendTimeout: heartbeatIntervalMs });
+    const out = new SendQueue(socket, logger);
+    this.socket = socket;
+    this.out = out;
+    this.sessions += 1;
+    socket.connect(broker);
+    void out.send(encodeReadyV2(service));
+    let liveUntil = Date.now() + heartbeatIntervalMs * heartbeatLiveness;
+    const timer = setInterval(() => {
+      if (Date.now() > liveUntil) {
+        logger.warn({ broker, service }, 'mdp worker: broker silent, reconnecting');
+        socket.close();
+      } else {
+        void out.send(encodeHeartbeatV2());
+      }
+    }, heartbeatIntervalMs);
+    try {
+      for await (const frames of socket) {
+        let command;
+        try {
+          command = parseWorkerV2(frames);
+        } catch (error) {
+          logger.warn({ err: error }, 'mdp worker: invalid message from the broker dropped');
+          continue;
+        }
+        liveUntil = Date.now() + heartbeatIntervalMs * heartbeatLiveness;
+        if (command.type === 'disconnect') break;
+        if (command.type === 'request') this.inFlight = this.serve(socket, out, command.client, command.body);
+      }
+    } catch (error) {
+      if (!socket.closed) logger.warn({ err: error }, 'mdp worker: receive failed, reconnecting');
+    } finally {
+      clearInterval(timer);
+      if (!this.stop.signal.aborted && !socket.closed) socket.close();
+    }
+  }
+
+  private async serve(socket: Dealer, out: SendQueue, client: Buffer, body: Buffer[]): Promise<void> {
+    const reply = createReplyStream((kind, frames) => {
+      // A reply for a conversation that has ended is dropped: the broker has requeued or abandoned that request.
+      if (socket.closed) return;
+      void out.send(kind === 'partial' ? encodeWorkerPartialV2(client, frames) : encodeWorkerFinalV2(client, frames));
+    });
+    const handler = this.handler();
+    try {
+      if (!handler) throw new ResoluteError('NO_HANDLER', `Worker ${this.options.service}: no handler: call onRequest() before start()`);
+      await handler({ service: this.options.service, body }, reply);
+      if (!reply.finished) reply.reject(new ResoluteError('INTERNAL', `Worker ${this.options.service}: the handler returned without end() or reject()`, { retryable: false }));
+    } catch (error) {
+      if (!reply.finished) reply.reject(error);
+      else this.options.logger.warn({ err: error }, 'mdp worker: handler threw after finishing its reply');
+    }
+    this.served += 1;
+    this.inFlight = undefined;
+  }
+}
