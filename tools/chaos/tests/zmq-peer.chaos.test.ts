@@ -18,10 +18,9 @@ const MESSAGES = Number(process.env.RESOLUTE_CHAOS_MESSAGES ?? 10_000);
 const KILLS = Number(process.env.RESOLUTE_CHAOS_KILLS ?? 10);
 /**
  * At most this many handled messages can be cut between side effect and completion: the subscriber's
- * inbox.concurrency (16, the default) running, plus the 256 outcomes that may wait for their store write (core's
- * COMPLETION_WINDOW).
+ * inbox.concurrency running plus inbox.completionWindow outcomes waiting for their store write (core's defaults).
  */
-const MOST_UNCOMPLETED = 16 + 256;
+const MOST_UNCOMPLETED = BUS_DEFAULTS.inbox.concurrency + BUS_DEFAULTS.inbox.completionWindow;
 
 const children: Child[] = [];
 let root: string | undefined;

@@ -56,6 +56,7 @@ export const BUS_DEFAULTS = {
   },
   inbox: {
     concurrency: 16,
+    completionWindow: 256,
     maxAttempts: 5,
     memory: 10_000,
     retry: { initialDelayMs: 200, maxDelayMs: 60_000, factor: 2, jitter: 0.2 },
@@ -80,6 +81,7 @@ export const busTuningSchema = z
     inbox: z
       .object({
         concurrency: positiveInt,
+        completionWindow: positiveInt,
         maxAttempts: positiveInt,
         memory: positiveInt,
         retry: backoffSchema,

@@ -15,6 +15,14 @@ import { packRecord, unpackRecord, type DeadMeta, type InboxMeta } from './recor
 export interface DispatcherOptions {
   /** Handler runs at once, over all topics. */
   concurrency: number;
+  /**
+   * Most handled messages whose outcome (completion, retry or dead letter) is still being written. A handler's slot
+   * is free as soon as the handler returns, so the writes of many handled messages share one store write (group
+   * commit) instead of at most `concurrency` of them; this caps how many can wait, and so how many handled messages
+   * a process crash can make run again (at most concurrency + completionWindow). Lower it to trade throughput for
+   * fewer re-runs after a crash.
+   */
+  completionWindow: number;
   /** Tries (the first run included) before a message goes to the dead letters. */
   maxAttempts: number;
   retry: BackoffOptions;
@@ -35,13 +43,6 @@ export type HandlingResult = { ok: true; value: unknown } | { ok: false; error: 
 export type CompletionHook = (envelope: Envelope, result: HandlingResult) => { operations: StoreOperation[]; deliveries: PreparedDelivery[] };
 
 const ALL_KEYS = { gte: '', lt: '\uffff' };
-/**
- * Most handled messages whose outcome (completion, retry or dead letter) is still being written. A handler's slot is
- * free as soon as the handler returns, so the writes of many handled messages share one store write (group commit)
- * instead of at most `concurrency` of them; this caps how many can wait, and so how many handled messages a crash can
- * make run again.
- */
-export const COMPLETION_WINDOW = 256;
 const RELAXED = { durability: 'relaxed' } as const;
 
 /**
@@ -54,7 +55,7 @@ export class Dispatcher {
   private readonly queue: PagedQueue<InboxItem>;
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly running = new Set<Promise<void>>();
-  /** Outcomes of finished handler runs being written (see COMPLETION_WINDOW). */
+  /** Outcomes of finished handler runs being written (see DispatcherOptions.completionWindow). */
   private readonly recording = new Set<Promise<void>>();
   private readonly abort = new AbortController();
   private readonly corrupt: { key: string; value: Buffer }[] = [];
@@ -120,7 +121,7 @@ export class Dispatcher {
 
   private pump(): void {
     if (this.closed) return;
-    while (this.running.size < this.options.concurrency && this.recording.size < COMPLETION_WINDOW && this.queue.readyCount > 0) {
+    while (this.running.size < this.options.concurrency && this.recording.size < this.options.completionWindow && this.queue.readyCount > 0) {
       const next = this.queue.takeOne();
       if (next !== undefined) this.track(this.run(next));
     }
