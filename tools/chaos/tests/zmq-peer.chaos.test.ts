@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BUS_DEFAULTS } from '@resolute/core';
 import { type Child, freePort, seededRandom, startNodeScript, waitFor } from '@resolute/core/testing';
 import { afterAll, expect, it } from 'vitest';
 import { countOutcomes } from '../src/count-outcomes.js';
