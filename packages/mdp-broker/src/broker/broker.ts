@@ -93,6 +93,8 @@ export class Broker {
     clearInterval(this.timer);
     for (const worker of [...this.table.workers.values()]) this.disconnect(worker);
     await this.out.idle();
+    // Unbind first: close() alone frees the port later, and a broker restarted on the same address would not bind.
+    if (this.endpointBound) await this.socket.unbind(this.endpointBound).catch(() => undefined);
     this.socket.close();
     await this.loop;
   }
