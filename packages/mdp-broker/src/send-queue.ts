@@ -21,7 +21,11 @@ export class SendQueue {
   /** Queues a message; resolves once it (and everything before it) was handed to ZeroMQ or dropped. */
   send(frames: Buffer[]): Promise<void> {
     this.pending.push(frames);
-    this.draining ??= this.drain();
+    // Cleared in a later tick by .finally(), never inside drain(): a drain that finishes synchronously (every send
+    // throwing at once, as on a closed socket) would otherwise leave a settled promise here forever and idle() spinning.
+    this.draining ??= this.drain().finally(() => {
+      this.draining = undefined;
+    });
     return this.draining;
   }
 
@@ -31,16 +35,12 @@ export class SendQueue {
   }
 
   private async drain(): Promise<void> {
-    try {
-      for (let frames = this.pending.shift(); frames; frames = this.pending.shift()) {
-        try {
-          await this.socket.send(frames);
-        } catch (error) {
-          this.logger.debug({ err: error }, 'mdp: send dropped');
-        }
+    for (let frames = this.pending.shift(); frames; frames = this.pending.shift()) {
+      try {
+        await this.socket.send(frames);
+      } catch (error) {
+        this.logger.debug({ err: error }, 'mdp: send dropped');
       }
-    } finally {
-      this.draining = undefined;
     }
   }
 }

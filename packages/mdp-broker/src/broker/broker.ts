@@ -92,10 +92,11 @@ export class Broker {
     while (this.loop && this.table.busyWorkers() > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     clearInterval(this.timer);
     for (const worker of [...this.table.workers.values()]) this.disconnect(worker);
-    await this.out.idle();
+    // Bounded: a send that never settles (a socket already gone) must not keep close() from finishing.
+    await Promise.race([this.out.idle(), new Promise((resolve) => setTimeout(resolve, this.options.heartbeatIntervalMs).unref())]);
     // Unbind first: close() alone frees the port later, and a broker restarted on the same address would not bind.
-    if (this.endpointBound) await this.socket.unbind(this.endpointBound).catch(() => undefined);
-    this.socket.close();
+    if (this.endpointBound && !this.socket.closed) await this.socket.unbind(this.endpointBound).catch(() => undefined);
+    if (!this.socket.closed) this.socket.close();
     await this.loop;
   }
 
