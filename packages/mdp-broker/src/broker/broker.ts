@@ -20,6 +20,15 @@ import { resolveBrokerOptions, type BrokerOptions, type ResolvedBrokerOptions } 
 import { newCounters, type BrokerCounters, type BrokerStats } from './broker-stats.js';
 import { ServiceTable, type PendingRequest, type Version, type WorkerRecord } from './service-table.js';
 
+/** Waits for `promise`, but no longer than `ms`. */
+function withDeadline(promise: Promise<unknown>, ms: number): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
 /** A worker command in either version, reduced to what the broker acts on. */
 type WorkerCommand =
   | { type: 'ready'; service: string }
@@ -93,9 +102,10 @@ export class Broker {
     clearInterval(this.timer);
     for (const worker of [...this.table.workers.values()]) this.disconnect(worker);
     // Bounded: a send that never settles (a socket already gone) must not keep close() from finishing.
-    await Promise.race([this.out.idle(), new Promise((resolve) => setTimeout(resolve, this.options.heartbeatIntervalMs).unref())]);
+    await withDeadline(this.out.idle(), this.options.heartbeatIntervalMs);
     // Unbind first: close() alone frees the port later, and a broker restarted on the same address would not bind.
-    if (this.endpointBound && !this.socket.closed) await this.socket.unbind(this.endpointBound).catch(() => undefined);
+    // Also bounded: unbind runs on libuv's thread pool, which a busy process may be slow to give it.
+    if (this.endpointBound && !this.socket.closed) await withDeadline(this.socket.unbind(this.endpointBound).catch(() => undefined), 1_000);
     if (!this.socket.closed) this.socket.close();
     await this.loop;
   }
