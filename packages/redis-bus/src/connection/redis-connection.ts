@@ -105,7 +105,7 @@ export class RedisConnection extends EventEmitter<RedisConnectionEvents> {
    */
   async dedicated(name: string): Promise<RedisClient> {
     if (this.closing) throw new ResoluteError('BUS_CLOSED', 'the redis connection is closed: open a new one');
-    const client = this.clientFor(name).duplicate() as RedisClient;
+    const client = this.clientFor(name).duplicate();
     client.on('error', () => {
       /* reported through the shared clients' events; ioredis must not see an unhandled 'error' */
     });
