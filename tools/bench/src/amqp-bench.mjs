@@ -7,21 +7,19 @@
 // the order of cases; the table shows each case's median of rounds. A full run writes tools/bench/results/amqp.md.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { describeMachine, describeRevision, formatRate, formatTable, median } from './format.mjs';
+import { describeMachine, describeRevision, formatTable } from './format.mjs';
+import { comparisonRows, ROUNDS, runRounds } from './rounds.mjs';
 import { busRun, PREFETCH, rawRun, WINDOW } from './amqp-cases.mjs';
 
-const ROUNDS = 3;
 const SIZES = [100, 4096];
 const RESULTS = new URL('../results/amqp.md', import.meta.url);
 
 const CASES = [
-  { id: 'raw', name: 'raw amqplib (confirms, persistent, ack per msg)', baseline: true, run: rawRun },
+  { id: 'raw', short: 'raw', name: 'raw amqplib (confirms, persistent, ack per msg)', baseline: true, run: rawRun },
   { id: 'bus-memory', name: 'Resolute amqp-adapter, MemoryStore', run: (url, o) => busRun(url, { ...o, store: 'memory' }) },
   { id: 'bus-level', name: 'Resolute amqp-adapter, LevelStore (fsync)', run: (url, o) => busRun(url, { ...o, store: 'level' }) },
 ];
 
-const sizeLabel = (size) => (size >= 1024 ? `${size / 1024} KB` : `${size} B`);
-const ms = (value) => (value < 10 ? value.toFixed(2) : value.toFixed(1));
 const ctl = (...args) => execFileSync('rabbitmqctl', args, { stdio: 'pipe' });
 
 export async function amqpBench({ quick = false, args = [], log = console.log } = {}) {
@@ -34,20 +32,11 @@ export async function amqpBench({ quick = false, args = [], log = console.log } 
   ctl('set_permissions', '-p', vhost, 'guest', '.*', '.*', '.*');
   const url = `amqp://guest:guest@${process.env.AMQP_BENCH_HOST ?? '127.0.0.1:5672'}/${vhost}`;
   const machine = describeMachine();
-  const units = cases.flatMap((testCase) => SIZES.map((size) => ({ testCase, size })));
   const settings = `n=${n} per round, at most ${WINDOW} messages in flight, prefetch ${PREFETCH}, warm-up at n/10 then ${ROUNDS} rounds alternating, median of rounds; both sides in one process`;
   log(`amqp bench: ${settings}; ${machine.nproc} cores, load ${machine.load}`);
-  const results = new Map(units.map((unit) => [unit, []]));
+  let summary;
   try {
-    for (const unit of units) await unit.testCase.run(url, { size: unit.size, n: Math.max(100, n / 10) });
-    for (let round = 0; round < ROUNDS; round++) {
-      const order = round % 2 === 0 ? units : [...units].reverse();
-      for (const unit of order) {
-        const result = await unit.testCase.run(url, { size: unit.size, n });
-        results.get(unit).push(result);
-        if (process.env.BENCH_VERBOSE) log(`  round ${round + 1}: ${unit.testCase.id} ${sizeLabel(unit.size)}: ${formatRate((result.n / result.ms) * 1000)} msg/s, p50 ${ms(result.p50)} ms`);
-      }
-    }
+    summary = await runRounds({ cases, sizes: SIZES, n, log: process.env.BENCH_VERBOSE ? log : undefined, run: (testCase, size, count) => testCase.run(url, { size, n: count }) });
   } finally {
     try {
       ctl('delete_vhost', vhost);
@@ -55,21 +44,7 @@ export async function amqpBench({ quick = false, args = [], log = console.log } 
       log(`could not delete the vhost ${vhost}: rabbitmqctl delete_vhost ${vhost}`);
     }
   }
-  const summary = units.map((unit) => {
-    const runs = results.get(unit);
-    return { unit, rate: median(runs.map((r) => (r.n / r.ms) * 1000)), p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)), duplicates: runs.reduce((s, r) => s + (r.duplicates ?? 0), 0) };
-  });
-  const baseline = (size) => summary.find((s) => s.unit.testCase.baseline && s.unit.size === size)?.rate;
-  const table = formatTable(
-    summary.map((s) => ({
-      case: s.unit.testCase.name,
-      size: sizeLabel(s.unit.size),
-      'msgs/s': formatRate(s.rate),
-      'p50 ms': ms(s.p50),
-      'p99 ms': ms(s.p99),
-      'vs raw': baseline(s.unit.size) === undefined ? 'n/a' : `${(s.rate / baseline(s.unit.size)).toFixed(3)}x`,
-    })),
-  );
+  const table = formatTable(comparisonRows(summary));
   log(table);
   const duplicates = summary.reduce((sum, s) => sum + s.duplicates, 0);
   if (duplicates > 0) log(`note: ${duplicates} duplicates absorbed by the inbox dedupe across all rounds`);

@@ -1,0 +1,81 @@
+// The redis bench: Resolute's at-least-once events over redis-bus beside BullMQ and raw Redis Streams, on one private
+// redis-server, same run.
+//
+//   node tools/bench/src/main.mjs redis [--quick] [--case=streams,bullmq,bus-memory,bus-level]
+//
+// Each case runs at 100 B and 4 KB; warm-up, then rounds alternating (see rounds.mjs); the server is flushed between
+// cases. A full run writes tools/bench/results/redis.md.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { describeMachine, describeRevision, formatTable } from './format.mjs';
+import { busRun, bullmqRun, CONCURRENCY, rawStreamsRun, WINDOW } from './redis-cases.mjs';
+import { REDIS_SETTINGS, startRedis } from './redis-server.mjs';
+import { comparisonRows, ROUNDS, runRounds } from './rounds.mjs';
+
+const SIZES = [100, 4096];
+const RESULTS = new URL('../results/redis.md', import.meta.url);
+
+const CASES = [
+  { id: 'streams', short: 'streams', name: 'raw Redis Streams (XADD, XREADGROUP, XACK)', baseline: true, run: rawStreamsRun },
+  { id: 'bullmq', short: 'BullMQ', name: 'BullMQ (add, Worker)', baseline: true, run: bullmqRun },
+  { id: 'bus-memory', name: 'Resolute redis-bus, MemoryStore', run: (redis, o) => busRun(redis, { ...o, store: 'memory' }) },
+  { id: 'bus-level', name: 'Resolute redis-bus, LevelStore (fsync)', run: (redis, o) => busRun(redis, { ...o, store: 'level' }) },
+];
+
+export async function redisBench({ quick = false, args = [], log = console.log } = {}) {
+  const only = args.find((arg) => arg.startsWith('--case='))?.slice('--case='.length).split(',');
+  const cases = only === undefined ? CASES : CASES.filter((c) => only.includes(c.id));
+  if (cases.length === 0) throw new Error(`--case: pick from ${CASES.map((c) => c.id).join(', ')}`);
+  const n = quick ? 1_000 : 10_000;
+  const redis = await startRedis();
+  const machine = describeMachine();
+  const version = await redis.version();
+  const settings = `n=${n} per round, at most ${WINDOW} messages in flight, ${CONCURRENCY} handlers at once, ${ROUNDS} rounds after a warm-up, alternating, median of rounds; every side in one process; redis-server ${version} ${REDIS_SETTINGS.join(' ')}`;
+  log(`redis bench: ${settings}; ${machine.nproc} cores, load ${machine.load}`);
+  let summary;
+  try {
+    summary = await runRounds({
+      cases,
+      sizes: SIZES,
+      n,
+      log: process.env.BENCH_VERBOSE ? log : undefined,
+      run: async (testCase, size, count) => {
+        await redis.flush();
+        return testCase.run(redis, { size, n: count });
+      },
+    });
+  } finally {
+    await redis.stop();
+  }
+  const table = formatTable(comparisonRows(summary));
+  log(table);
+  const duplicates = summary.reduce((sum, s) => sum + s.duplicates, 0);
+  log(`duplicates absorbed by the inbox dedupe across all rounds: ${duplicates}`);
+  const legend = [
+    'Latency: from the add/publish call to the handler/processor. msgs/s: first add → n-th handled. Resolute rows',
+    'include both buses\' stores (outbox before XADD, inbox before XACK); MemoryStore rows show the transport\'s own cost.',
+  ].join('\n');
+  log(legend);
+  if (!quick && only === undefined) {
+    mkdirSync(new URL('.', RESULTS), { recursive: true });
+    writeFileSync(
+      RESULTS,
+      [
+        '# redis bench: Resolute redis-bus beside BullMQ and raw Redis Streams',
+        '',
+        'Command: `npm run bench -- redis` (builds first), or `node tools/bench/src/main.mjs redis` after a build.',
+        '',
+        `Machine: ${machine.nproc} cores (\`nproc\`), ${machine.cpu}, Node ${machine.node}; load average at start ${machine.load}.`,
+        `Date: ${machine.date}. Code: ${describeRevision()}.`,
+        '',
+        `Settings: ${settings}.`,
+        '',
+        table,
+        '',
+        legend,
+        '',
+      ].join('\n'),
+    );
+    log(`written to ${RESULTS.pathname}`);
+  }
+  return table;
+}
