@@ -11,6 +11,11 @@ export interface ClientRequestOptions {
   timeoutMs?: number;
   /** Aborting fails the request with ABORTED and closes its socket; a reply arriving later is discarded. */
   signal?: AbortSignal;
+  /**
+   * Default true: a FINAL in the Resolute error convention (see error-frames.ts) fails the request with REMOTE_ERROR.
+   * False: it is returned as it is, like any other body (Titanic stores replies verbatim).
+   */
+  decodeErrors?: boolean;
 }
 
 /**
@@ -75,7 +80,7 @@ export class Client {
         reply.partial(frames);
       });
       if (outcome.ok) {
-        const remote = decodeErrorBody(outcome.body, `request to ${service}`);
+        const remote = options.decodeErrors === false ? undefined : decodeErrorBody(outcome.body, `request to ${service}`);
         if (remote) reply.reject(remote);
         else reply.resolve(outcome.body);
         return;
