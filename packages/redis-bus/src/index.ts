@@ -3,3 +3,8 @@ export type { OpenRedisOptions, RedisClient, RedisConnectionEvents, RedisMode } 
 export { parseRedisConnection, redisConnectionSchema } from './connection/redis-options.js';
 export type { RedisConnectionInput, RedisConnectionOptions, RedisTlsOptions } from './connection/redis-options.js';
 export { mapRedisError } from './connection/map-redis-error.js';
+export { RedisTransport } from './transport/redis-transport.js';
+export { createTransportFromConfig } from './transport/transport-from-config.js';
+export { redisTransportOptionsSchema } from './transport/redis-transport-options.js';
+export type { RedisTransportInput, RedisTransportSettings } from './transport/redis-transport-options.js';
+export type { RedisTransportStats } from './transport/redis-transport-stats.js';
