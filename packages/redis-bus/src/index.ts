@@ -8,3 +8,10 @@ export { createTransportFromConfig } from './transport/transport-from-config.js'
 export { redisTransportOptionsSchema } from './transport/redis-transport-options.js';
 export type { RedisTransportInput, RedisTransportSettings } from './transport/redis-transport-options.js';
 export type { RedisTransportStats } from './transport/redis-transport-stats.js';
+export { RedisStore } from './store/redis-store.js';
+export { createStoreFromConfig } from './store/store-from-config.js';
+export { findRedisStores } from './store/find-stores.js';
+export { redisStoreOptionsSchema, STORE_NAME_PATTERN } from './store/redis-store-options.js';
+export type { RedisStoreOptions, RedisStoreSettings } from './store/redis-store-options.js';
+export type { RedisLockHolder, RedisLockReport, RedisLockState } from './store/store-lock.js';
+export { LAYOUT_VERSION as REDIS_STORE_LAYOUT_VERSION } from './store/layout-version.js';

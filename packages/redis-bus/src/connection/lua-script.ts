@@ -29,4 +29,15 @@ export class LuaScript {
       return client.eval(this.source, this.numberOfKeys, ...keys, ...args);
     }
   }
+
+  /** Like `run`, with every bulk string of the reply as a Buffer (binary values), integers as numbers. */
+  async runBuffer(client: RedisClient, keys: readonly string[], args: readonly (string | Buffer | number)[]): Promise<unknown> {
+    if (keys.length !== this.numberOfKeys) throw new Error(`${this.name}.lua takes ${this.numberOfKeys} keys, got ${keys.length}`);
+    try {
+      return await client.callBuffer('EVALSHA', [this.sha, this.numberOfKeys, ...keys, ...args]);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return client.callBuffer('EVAL', [this.source, this.numberOfKeys, ...keys, ...args]);
+    }
+  }
 }

@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs';
+import { ResoluteError, type StoreOperation } from '@resolute/core';
+import type { RedisClient } from '../connection/redis-connection.js';
+import { checkKey, checkNamespace, encodeKey } from './key-codec.js';
+import { isReservedKey } from './layout-version.js';
+import type { StoreKeys } from './store-keys.js';
+
+/**
+ * store-batch-n.lua, sent whole (comments stripped) with every EVAL rather than by EVALSHA.
+ *
+ * Why: batches must be applied in the order they were made, and several are in flight at once on one connection.
+ * With EVALSHA, a server that does not know the script yet (just restarted, or a new Cluster master) answers
+ * NOSCRIPT to every batch in flight; their retries with EVAL would race batches made later that already find the
+ * script, and apply out of order. EVAL cannot fail that way, and costs ~1.5 KB per batch on the wire (Redis caches
+ * the compiled script by its SHA1 either way).
+ */
+const SOURCE = readFileSync(new URL('../../lua/store-batch-n.lua', import.meta.url), 'utf8')
+  .split('\n')
+  .filter((line) => !/^\s*--/.test(line) && line.trim() !== '')
+  .join('\n');
+
+/** A batch validated and flattened for the script: its namespaces and its operations' ARGV. */
+export interface EncodedBatch {
+  readonly namespaces: readonly string[];
+  readonly operations: ReadonlyArray<string | Buffer>;
+  readonly size: number;
+}
+
+/**
+ * Validates every operation before anything is sent (so a bad batch is refused whole, with INVALID_ARGUMENT) and
+ * copies each value: the caller may reuse its buffer as soon as batch() returns. `internal` lets the store write its
+ * own meta records.
+ */
+export function encodeBatch(operations: readonly StoreOperation[], internal = false): EncodedBatch {
+  const given: unknown = operations;
+  if (!Array.isArray(given)) throw new ResoluteError('INVALID_ARGUMENT', 'batch() takes an array of operations', { retryable: false });
+  const index = new Map<string, string>();
+  const flat: Array<string | Buffer> = [];
+  for (const op of operations) {
+    checkNamespace(op?.namespace);
+    checkKey(op.key);
+    if (!internal && isReservedKey(op.namespace, op.key)) {
+      throw new ResoluteError('INVALID_ARGUMENT', `${op.namespace}/${op.key} is the store's own bookkeeping and cannot be written`, { retryable: false });
+    }
+    let i = index.get(op.namespace);
+    if (i === undefined) {
+      i = String(index.size + 1);
+      index.set(op.namespace, i);
+    }
+    if (op.type === 'put') {
+      if (!(op.value instanceof Uint8Array)) {
+        throw new ResoluteError('INVALID_ARGUMENT', `the value of ${op.namespace}/${op.key} must be a Uint8Array or Buffer`, { retryable: false });
+      }
+      flat.push('p', i, encodeKey(op.key), Buffer.from(op.value));
+    } else if (op.type === 'del') {
+      flat.push('d', i, encodeKey(op.key));
+    } else {
+      throw new ResoluteError('INVALID_ARGUMENT', `unknown operation type ${JSON.stringify((op as { type: unknown }).type)}`, { retryable: false });
+    }
+  }
+  return { namespaces: [...index.keys()], operations: flat, size: operations.length };
+}
+
+/** What the script answered: applied (and whether the expired lock was taken again), or refused. */
+export type BatchReply = { code: 'OK'; retaken: boolean } | { code: 'LOCKED'; holder: string } | { code: 'WRONGTYPE'; key: string; type: string };
+
+/** Runs one encoded batch, fenced by the lock value `lock`. Rejects with the driver's error (the caller maps it). */
+export async function runBatch(client: RedisClient, keys: StoreKeys, lock: string, lockTtlMs: number, batch: EncodedBatch): Promise<BatchReply> {
+  const args: Array<string | Buffer> = [keys.namespaces, keys.lock];
+  for (const namespace of batch.namespaces) args.push(keys.zset(namespace), keys.hash(namespace));
+  const numberOfKeys = args.length;
+  args.push(lock, String(lockTtlMs), String(batch.namespaces.length), ...batch.namespaces);
+  // One array, which ioredis flattens: a batch of many thousand operations must not become as many call arguments.
+  for (const part of batch.operations) args.push(part);
+  const reply = (await client.eval(SOURCE, numberOfKeys, args)) as [string, (string | number)?, string?];
+  switch (reply[0]) {
+    case 'OK':
+      return { code: 'OK', retaken: reply[1] === 1 };
+    case 'LOCKED':
+      return { code: 'LOCKED', holder: String(reply[1]) };
+    case 'WRONGTYPE':
+      return { code: 'WRONGTYPE', key: String(reply[1]), type: String(reply[2]) };
+    default:
+      throw new ResoluteError('INTERNAL', `store-batch-n.lua answered ${JSON.stringify(reply)}: a bug, report it`, { retryable: false });
+  }
+}

@@ -1,0 +1,79 @@
+import { type Logger, ResoluteError } from '@resolute/core';
+import { Cluster, type Redis } from 'ioredis';
+import type { RedisClient } from '../connection/redis-connection.js';
+import { mapRedisError } from '../connection/map-redis-error.js';
+
+/**
+ * Redis acknowledges a write once it is in memory. It survives a crash of the server (SIGKILL, power cut) only when
+ * the server appends it to its AOF and fsyncs that before answering: `appendonly yes` with `appendfsync always`.
+ * With `everysec` up to a second of acknowledged writes can be lost; with `no`, or RDB snapshots alone, much more.
+ * So a RedisStore is `durable` only when every server that may hold it says so.
+ *
+ * Redis fsyncs once per event-loop turn for every write of that turn, from every client: concurrent batches share an
+ * fsync on the server (group commit comes for free), which is why the store sends each batch at once instead of
+ * gathering them itself.
+ *
+ * Not covered: replication. A replica promoted by Sentinel or a Cluster failover may miss the last acknowledged
+ * writes of the old master (replication is asynchronous), and its own persistence settings are checked only at the
+ * next open.
+ */
+export const DURABLE_SETTINGS = 'appendonly yes and appendfsync always';
+
+export interface DurabilityReport {
+  durable: boolean;
+  /** Why not, for the log and for requireDurable's error; empty when durable. */
+  reason: string;
+}
+
+/** Asks every server that may hold the store (every master of a Cluster) with CONFIG GET append*. */
+export async function probeDurability(client: RedisClient, where: string): Promise<DurabilityReport> {
+  const servers: Redis[] = client instanceof Cluster ? client.nodes('master') : [client];
+  const problems: string[] = [];
+  for (const server of servers) {
+    const name = `${server.options.host ?? '?'}:${server.options.port ?? '?'}`;
+    let reply: unknown;
+    try {
+      reply = await server.config('GET', 'append*');
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      if (/^(NOPERM|ERR unknown command|ERR unknown subcommand)/i.test(detail)) {
+        return {
+          durable: false,
+          reason:
+            `CONFIG GET was refused by ${name} (${detail}), so its persistence settings are unknown: grant the ACL user ` +
+            `+config|get (or ask the provider whether it runs with ${DURABLE_SETTINGS})`,
+        };
+      }
+      throw mapRedisError(error, `reading the persistence settings of ${where}`);
+    }
+    const settings = toSettings(reply);
+    if (settings.appendonly !== 'yes' || settings.appendfsync !== 'always') {
+      problems.push(`${name} runs with appendonly ${settings.appendonly ?? '?'} and appendfsync ${settings.appendfsync ?? '?'}`);
+    }
+  }
+  if (problems.length === 0) return { durable: true, reason: '' };
+  return {
+    durable: false,
+    reason: `${problems.join('; ')}: acknowledged writes may be lost if the server crashes. Set ${DURABLE_SETTINGS} in redis.conf (or CONFIG SET appendonly yes, CONFIG SET appendfsync always, then CONFIG REWRITE)`,
+  };
+}
+
+function toSettings(reply: unknown): Record<string, string> {
+  const settings: Record<string, string> = {};
+  if (Array.isArray(reply)) {
+    for (let i = 0; i + 1 < reply.length; i += 2) settings[String(reply[i])] = String(reply[i + 1]);
+  }
+  return settings;
+}
+
+/** Logs (warn) why a store is not durable, or throws INVALID_CONFIG when `requireDurable` asked for it. */
+export function enforceDurability(report: DurabilityReport, requireDurable: boolean, where: string, logger: Logger): void {
+  if (report.durable) return;
+  if (requireDurable) {
+    throw new ResoluteError('INVALID_CONFIG', `requireDurable: ${where} does not persist each write before acknowledging it: ${report.reason}`, {
+      retryable: false,
+      details: { fields: ['requireDurable'] },
+    });
+  }
+  logger.warn({ store: where }, `${where} is not durable (store.durable is false): ${report.reason}`);
+}

@@ -1,0 +1,324 @@
+import { type BatchOptions, type Logger, ResoluteError, type Store, type StoreEntry, type StoreOperation, type StoreRange } from '@resolute/core';
+import { LuaScript } from '../connection/lua-script.js';
+import { mapRedisError } from '../connection/map-redis-error.js';
+import { RedisConnection, type RedisClient } from '../connection/redis-connection.js';
+import type { RedisConnectionOptions } from '../connection/redis-options.js';
+import { type EncodedBatch, encodeBatch, runBatch } from './batch-script.js';
+import { describeStore, unlockCommand } from './describe-store.js';
+import { enforceDurability, probeDurability } from './durability.js';
+import { checkKey, checkNamespace, decodeKey, encodeKey, exclusive, lexRange } from './key-codec.js';
+import { checkLayout } from './layout-version.js';
+import { type RedisStoreOptions, type RedisStoreSettings, resolveRedisStoreOptions } from './redis-store-options.js';
+import { StoreKeys } from './store-keys.js';
+import { inspectStoreLock, type LockSite, type RedisLockReport, removeStoreLock, StoreLock } from './store-lock.js';
+
+const RANGE = new LuaScript('store-range-2', 2);
+/** A page of entries() also ends once its values hold this many bytes, so a page of large values stays bounded. */
+const PAGE_BYTES = 4 * 1024 * 1024;
+
+interface OpenState {
+  readonly connection: RedisConnection;
+  readonly client: RedisClient;
+  readonly keys: StoreKeys;
+  readonly lock: StoreLock | undefined;
+}
+
+/**
+ * A Store on Redis: one instance, shards, Sentinel or a Cluster. Per namespace a sorted set of keys (every score 0,
+ * so ZRANGEBYLEX gives ordered ranges) and a hash of values; a set lists the namespaces that hold keys. A batch is
+ * one Lua script, atomic and in call order (see batch-script.ts); a lock keeps one process per store name (see
+ * store-lock.ts); the layout is versioned in the meta namespace. Keys are stored so that Redis's byte order is the
+ * Store contract's UTF-16 order (see key-codec.ts).
+ *
+ * `durable` is known after open(): true only when the server fsyncs each write before answering (durability.ts).
+ *
+ * Errors: STORE_CLOSED when not open; INVALID_ARGUMENT for bad operations (nothing sent); STORE_LOCKED when another
+ * instance holds the lock; STORE_CORRUPT when something else wrote under the store's keys. Redis and network
+ * failures keep the code mapRedisError gives them (one mapping for the whole package) instead of all becoming
+ * STORE_IO, because they say different things to the caller: UNREACHABLE (not sent: nothing applied), CONNECTION_LOST
+ * (sent, answer lost: the batch may or may not have been applied — a batch is atomic, so wholly or not at all),
+ * BACKPRESSURE (Redis out of memory: nothing applied), STORE_IO (Redis cannot write its disk: nothing applied).
+ * All of them are retryable.
+ */
+export class RedisStore implements Store {
+  readonly kind = 'redis';
+  readonly name: string;
+  private readonly settings: RedisStoreSettings;
+  private readonly logger: Logger;
+  private readonly shared: RedisConnection | undefined;
+  private readonly connectionOptions: RedisConnectionOptions;
+  private readonly where: string;
+  private isDurable = false;
+  private state: 'new' | 'opening' | 'open' | 'closing' | 'closed' = 'new';
+  private current: OpenState | undefined;
+  private opening: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
+  private readonly inflight = new Set<Promise<unknown>>();
+
+  /** Validates the options (INVALID_CONFIG naming the field); connects to nothing until open(). */
+  constructor(options: RedisStoreOptions) {
+    const resolved = resolveRedisStoreOptions(options);
+    this.settings = resolved.settings;
+    this.name = resolved.settings.name;
+    this.logger = resolved.logger;
+    this.shared = resolved.connection;
+    this.connectionOptions = resolved.connection?.options ?? resolved.connectionOptions!;
+    this.where = describeStore(this.name, this.connectionOptions);
+  }
+
+  /** True once open() found every server persisting each write before answering (appendonly yes, appendfsync always). */
+  get durable(): boolean {
+    return this.isDurable;
+  }
+
+  /** Which store on which deployment, passwords hidden: for logs and tools. */
+  get location(): string {
+    return this.where;
+  }
+
+  open(): Promise<void> {
+    if (this.state === 'open') return Promise.resolve();
+    if (this.state === 'opening' && this.opening) return this.opening;
+    if (this.state === 'closing' && this.closing) return this.closing.then(() => this.open());
+    this.state = 'opening';
+    this.opening = this.doOpen().then(
+      (opened) => {
+        this.current = opened;
+        this.state = 'open';
+      },
+      (error: unknown) => {
+        this.state = 'closed';
+        throw error;
+      },
+    );
+    return this.opening;
+  }
+
+  async get(namespace: string, key: string): Promise<Buffer | undefined> {
+    const { client, keys } = this.openState();
+    checkNamespace(namespace);
+    checkKey(key);
+    try {
+      return (await client.hgetBuffer(keys.hash(namespace), encodeKey(key))) ?? undefined;
+    } catch (error) {
+      throw mapRedisError(error, `get from ${this.where}`);
+    }
+  }
+
+  /** See Store.getMany: one HMGET. */
+  async getMany(namespace: string, keys: readonly string[]): Promise<(Buffer | undefined)[]> {
+    const state = this.openState();
+    checkNamespace(namespace);
+    for (const key of keys) checkKey(key);
+    if (keys.length === 0) return [];
+    try {
+      const values = await state.client.hmgetBuffer(state.keys.hash(namespace), ...keys.map(encodeKey));
+      return values.map((value) => value ?? undefined);
+    } catch (error) {
+      throw mapRedisError(error, `getMany from ${this.where}`);
+    }
+  }
+
+  /**
+   * See Store.batch. Also refuses (INVALID_ARGUMENT) writes to the layout keys in 'meta'. Each call is sent at once
+   * as one script; Redis applies calls in the order they arrive on the store's one connection and fsyncs every
+   * write of one event-loop turn together, so concurrent calls share fsyncs without waiting for each other here.
+   * 'sync' and 'relaxed' are alike: how durable a write is, is the server's setting (see `durable`).
+   */
+  async batch(operations: readonly StoreOperation[], _options: BatchOptions = {}): Promise<void> {
+    const state = this.openState();
+    if (this.settings.readOnly) throw new ResoluteError('UNSUPPORTED', `${this.where} was opened readOnly: batches are refused`, { retryable: false });
+    const encoded = encodeBatch(operations);
+    if (encoded.size === 0) return;
+    await this.track(this.write(state, encoded));
+  }
+
+  async *entries(namespace: string, range: StoreRange = {}): AsyncIterable<StoreEntry> {
+    const { client, keys } = this.openState();
+    checkNamespace(namespace);
+    const bounds = lexRange(range);
+    const { reverse } = bounds;
+    let { min, max } = bounds;
+    let remaining = bounds.limit;
+    const zset = keys.zset(namespace);
+    const hash = keys.hash(namespace);
+    while (remaining > 0) {
+      const count = Math.min(this.settings.pageSize, remaining);
+      let reply: [number, ...Buffer[]];
+      try {
+        reply = (await RANGE.runBuffer(client, [zset, hash], [min, max, reverse ? '1' : '0', count, PAGE_BYTES])) as [number, ...Buffer[]];
+      } catch (error) {
+        throw mapRedisError(error, `entries of ${this.where}`);
+      }
+      let last: Buffer | undefined;
+      for (let i = 1; i + 1 < reply.length; i += 2) {
+        last = reply[i] as Buffer;
+        remaining--;
+        yield { key: decodeKey(last), value: reply[i + 1] as Buffer };
+      }
+      if (reply[0] !== 1 || last === undefined) return;
+      if (reverse) max = exclusive(last);
+      else min = exclusive(last);
+    }
+  }
+
+  /** ZCARD: constant time. */
+  async count(namespace: string): Promise<number> {
+    const { client, keys } = this.openState();
+    checkNamespace(namespace);
+    try {
+      return await client.zcard(keys.zset(namespace));
+    } catch (error) {
+      throw mapRedisError(error, `count of ${this.where}`);
+    }
+  }
+
+  async namespaces(): Promise<string[]> {
+    const { client, keys } = this.openState();
+    try {
+      return (await client.smembers(keys.namespaces)).sort();
+    } catch (error) {
+      throw mapRedisError(error, `namespaces of ${this.where}`);
+    }
+  }
+
+  close(): Promise<void> {
+    if (this.closing) return this.closing;
+    if (this.state === 'new' || this.state === 'closed') {
+      this.state = 'closed';
+      return Promise.resolve();
+    }
+    const opening = this.opening ?? Promise.resolve();
+    this.closing = opening
+      .catch(() => undefined)
+      .then(async () => {
+        if (this.state !== 'open') return; // the open failed: it released what it took
+        this.state = 'closing';
+        await Promise.allSettled([...this.inflight]);
+        const opened = this.current;
+        this.current = undefined;
+        await opened?.lock?.release();
+        if (opened !== undefined && this.shared === undefined) await opened.connection.close();
+      })
+      .finally(() => {
+        this.state = 'closed';
+        this.closing = undefined;
+        this.opening = undefined;
+      });
+    return this.closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  /**
+   * Who holds this store's lock, open or not (for `resolute status` and `unlock`). Opens a connection of its own
+   * for the question when the store has none.
+   */
+  inspectLock(): Promise<RedisLockReport> {
+    return this.withClient(async (client, site) => {
+      try {
+        return await inspectStoreLock(client, site.key);
+      } catch (error) {
+        throw mapRedisError(error, `reading the lock of ${this.where}`);
+      }
+    });
+  }
+
+  /**
+   * Removes a lock left by a holder that is gone (for `resolute unlock`). Without `force` it refuses (STORE_LOCKED)
+   * a holder that is alive, on another host, or unreadable. An alive holder whose lock was forced away stops
+   * writing at its next batch (STORE_LOCKED) only if someone else took the lock meanwhile; otherwise it takes its
+   * lock again at its next renewal or batch.
+   */
+  removeLock(options: { force?: boolean } = {}): Promise<{ removed: boolean; before: RedisLockReport }> {
+    return this.withClient(async (client, site) => {
+      try {
+        return await removeStoreLock(client, site, options.force === true);
+      } catch (error) {
+        throw mapRedisError(error, `removing the lock of ${this.where}`);
+      }
+    });
+  }
+
+  private async doOpen(): Promise<OpenState> {
+    const connection = this.shared ?? (await RedisConnection.open(this.connectionOptions, { name: `store:${this.name}`, logger: this.logger }));
+    try {
+      const keys = new StoreKeys(connection, this.name);
+      const client = connection.clientFor(keys.tag);
+      const durability = await probeDurability(client, this.where);
+      enforceDurability(durability, this.settings.requireDurable, this.where, this.logger);
+      const lock = this.settings.readOnly ? undefined : await StoreLock.acquire(client, this.site(keys), { ttlMs: this.settings.lockTtlMs, staleLock: this.settings.staleLock, logger: this.logger });
+      const opened: OpenState = { connection, client, keys, lock };
+      try {
+        await checkLayout({ client, keys, where: this.where, readOnly: this.settings.readOnly, write: (ops) => this.write(opened, encodeBatch(ops, true)) });
+      } catch (error) {
+        await lock?.release();
+        throw error;
+      }
+      lock?.startRenewing();
+      this.isDurable = durability.durable;
+      return opened;
+    } catch (error) {
+      if (this.shared === undefined) await connection.close();
+      throw error;
+    }
+  }
+
+  private async write(state: OpenState, batch: EncodedBatch): Promise<void> {
+    const { lock } = state;
+    if (lock === undefined) throw new ResoluteError('UNSUPPORTED', `${this.where} was opened readOnly: batches are refused`, { retryable: false });
+    if (lock.lost !== undefined) throw lock.lostError();
+    let reply;
+    try {
+      reply = await runBatch(state.client, state.keys, lock.value, this.settings.lockTtlMs, batch);
+    } catch (error) {
+      throw mapRedisError(error, `batch of ${batch.size} operations on ${this.where}`);
+    }
+    if (reply.code === 'OK') {
+      if (reply.retaken) this.logger.warn({ store: this.where }, `the lock of ${this.where} had expired (Redis lost it, or this process paused longer than lockTtlMs) and nobody had taken it: taken again`);
+      return;
+    }
+    if (reply.code === 'LOCKED') {
+      lock.markLost(reply.holder);
+      throw lock.lostError();
+    }
+    throw new ResoluteError(
+      'STORE_CORRUPT',
+      `${this.where}: the key ${reply.key} holds a ${reply.type}, not what the store keeps there, so something else writes under this store's keys. ` +
+        'Nothing of the batch was applied. Use another key prefix or store name, or remove that key.',
+      { retryable: false, details: { key: reply.key, type: reply.type } },
+    );
+  }
+
+  private track<T>(promise: Promise<T>): Promise<T> {
+    this.inflight.add(promise);
+    const forget = (): void => void this.inflight.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  private site(keys: StoreKeys): LockSite {
+    return { key: keys.lock, where: this.where, unlock: unlockCommand(this.name, this.connectionOptions) };
+  }
+
+  private async withClient<T>(work: (client: RedisClient, site: LockSite) => Promise<T>): Promise<T> {
+    const existing = this.current?.connection ?? this.shared;
+    const connection = existing ?? (await RedisConnection.open(this.connectionOptions, { name: `store:${this.name}`, logger: this.logger }));
+    try {
+      const keys = new StoreKeys(connection, this.name);
+      return await work(connection.clientFor(keys.tag), this.site(keys));
+    } finally {
+      if (existing === undefined) await connection.close();
+    }
+  }
+
+  private openState(): OpenState {
+    if (this.state !== 'open' || this.current === undefined) {
+      const why = this.state === 'new' || this.state === 'opening' ? 'not open yet: call open() and await it' : 'closed';
+      throw new ResoluteError('STORE_CLOSED', `${this.where} is ${why}`, { retryable: false });
+    }
+    return this.current;
+  }
+}
