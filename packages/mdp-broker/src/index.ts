@@ -56,3 +56,8 @@ export type { TitanicReply, WaitForReplyOptions } from './titanic/titanic-client
 export { newTitanicId, TITANIC_SERVICES, TSP_STATUS } from './titanic/titanic-protocol.js';
 export type { TspStatus } from './titanic/titanic-protocol.js';
 export { TITANIC_NAMESPACES } from './titanic/titanic-store.js';
+export { MdpTransport } from './transport/mdp-transport.js';
+export type { MdpTransportStats } from './transport/mdp-transport.js';
+export { mdpTransportOptionsSchema } from './transport/mdp-transport-options.js';
+export type { MdpTransportOptions } from './transport/mdp-transport-options.js';
+export { createTransportFromConfig } from './transport/transport-from-config.js';
