@@ -15,3 +15,15 @@ export { redisStoreOptionsSchema, STORE_NAME_PATTERN } from './store/redis-store
 export type { RedisStoreOptions, RedisStoreSettings } from './store/redis-store-options.js';
 export type { RedisLockHolder, RedisLockReport, RedisLockState } from './store/store-lock.js';
 export { LAYOUT_VERSION as REDIS_STORE_LAYOUT_VERSION } from './store/layout-version.js';
+export { RedisBus, createRedisBus } from './redis-bus.js';
+export type { RedisBusEvents, RedisBusOptions } from './redis-bus.js';
+export { Queue } from './queue/queue.js';
+export type { QueueEvents } from './queue/queue.js';
+export type { QueueMessage } from './queue/queue-message.js';
+export type { AttachOptions, ConsumeOptions, QueueOptions } from './queue/queue-options.js';
+export type { MessageBody } from './queue/arguments.js';
+export { Channel } from './channel/channel.js';
+export type { ChannelEvents } from './channel/channel.js';
+export type { ChannelOptions } from './channel/channel-options.js';
+export { PubSub } from './pubsub/pubsub.js';
+export type { PubSubEvents } from './pubsub/pubsub.js';
