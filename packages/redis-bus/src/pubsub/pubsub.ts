@@ -26,6 +26,8 @@ export class PubSub extends EventEmitter<PubSubEvents> {
   readonly name: string;
   private readonly channel: string;
   private subscriber: RedisClient | undefined;
+  /** The connection whose messages are delivered: set before SUBSCRIBE is sent, cleared by unsubscribe(). */
+  private listening: RedisClient | undefined;
   private subscribing: Promise<void> | undefined;
   private closed = false;
 
@@ -60,11 +62,13 @@ export class PubSub extends EventEmitter<PubSubEvents> {
     this.subscribing ??= (async () => {
       const client = await this.connection.dedicated(`ps:${this.name}`);
       client.on('messageBuffer', (channel: Buffer, raw: Buffer) => {
-        if (channel.toString() === this.channel) this.emit('message', raw.toString('utf8'), raw);
+        if (this.listening === client && channel.toString() === this.channel) this.emit('message', raw.toString('utf8'), raw);
       });
+      this.listening = client;
       try {
         await client.subscribe(this.channel);
       } catch (error) {
+        this.listening = undefined;
         this.connection.release(client);
         throw mapRedisError(error, `pubsub "${this.name}": subscribe`);
       }
@@ -91,7 +95,14 @@ export class PubSub extends EventEmitter<PubSubEvents> {
     await subscribing.catch(() => undefined);
     const client = this.subscriber;
     this.subscriber = undefined;
+    this.listening = undefined;
     if (client === undefined) return;
+    try {
+      // Confirmed by Redis before the connection goes, so a publish after this resolves does not count us.
+      await client.unsubscribe(this.channel);
+    } catch {
+      /* the connection is going anyway */
+    }
     this.connection.release(client);
     this.emit('unsubscribed');
   }
