@@ -49,7 +49,7 @@ describe('reliable consumers sharing a queue', () => {
           // Consumer 2 is cut off with its messages unacked: no more heartbeats, its connection gone.
           if (!dead.has(2)) {
             dead.add(2);
-            for (const client of consumers[2]!.connection.all) client.disconnect();
+            for (const client of consumers[2].connection.all) client.disconnect();
           }
           return;
         }
