@@ -8,7 +8,9 @@
 -- returns  the number of entries whose lease was extended
 local owned = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[2])
 if #owned == 0 then return 0 end
-local ids = {}
-for i = 1, #owned do ids[i] = owned[i][1] end
-redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, unpack(ids), 'JUSTID')
-return #ids
+-- XCLAIM key group consumer 0 <ids...> JUSTID (unpack() expands fully only as the last argument: build the list)
+local args = { 'XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0 }
+for i = 1, #owned do args[#args + 1] = owned[i][1] end
+args[#args + 1] = 'JUSTID'
+redis.call(unpack(args))
+return #owned

@@ -9,7 +9,11 @@
 -- returns  the number of entries released
 local owned = redis.call('XPENDING', KEYS[1], ARGV[1], '-', '+', tonumber(ARGV[4]), ARGV[2])
 if #owned == 0 then return 0 end
-local ids = {}
-for i = 1, #owned do ids[i] = owned[i][1] end
-redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, unpack(ids), 'IDLE', tonumber(ARGV[3]), 'JUSTID')
-return #ids
+-- XCLAIM key group consumer 0 <ids...> IDLE <ms> JUSTID (unpack() expands fully only as the last argument)
+local args = { 'XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0 }
+for i = 1, #owned do args[#args + 1] = owned[i][1] end
+args[#args + 1] = 'IDLE'
+args[#args + 1] = tonumber(ARGV[3])
+args[#args + 1] = 'JUSTID'
+redis.call(unpack(args))
+return #owned

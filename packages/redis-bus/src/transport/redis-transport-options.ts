@@ -69,7 +69,7 @@ export function parseRedisTransportOptions(input: Omit<RedisTransportInput, 'log
   const connectionPart: Record<string, unknown> = {};
   const transportPart: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(input ?? {})) {
-    if (field === 'connection') continue;
+    if (field === 'connection' || value === undefined) continue;
     (CONNECTION_FIELDS.has(field) ? connectionPart : transportPart)[field] = value;
   }
   const parsed = parseWith(transportSchema, transportPart, 'redis-bus transport options');

@@ -16,6 +16,9 @@ export interface RedisTransportStats {
   skipped: number;
   /** Batches the bus refused (not acknowledged: handed over again after a pause). */
   refusedBatches: number;
+  /** Reclaim rounds (XAUTOCLAIM) and housekeeping rounds (trim, prune) run by this transport's readers. */
+  reclaimRounds: number;
+  housekeepingRounds: number;
   /** Entries removed by trimming, and consumers of dead processes deleted. */
   trimmed: number;
   prunedConsumers: number;
@@ -24,5 +27,5 @@ export interface RedisTransportStats {
 }
 
 export function emptyStats(): RedisTransportStats {
-  return { sent: 0, unrouted: 0, failed: 0, delivered: 0, redelivered: 0, reclaimed: 0, acked: 0, skipped: 0, refusedBatches: 0, trimmed: 0, prunedConsumers: 0, readErrors: 0 };
+  return { sent: 0, unrouted: 0, failed: 0, delivered: 0, redelivered: 0, reclaimed: 0, acked: 0, skipped: 0, refusedBatches: 0, reclaimRounds: 0, housekeepingRounds: 0, trimmed: 0, prunedConsumers: 0, readErrors: 0 };
 }

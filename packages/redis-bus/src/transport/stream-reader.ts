@@ -153,6 +153,7 @@ export class StreamReader {
 
   private async reclaim(): Promise<void> {
     const { group, settings, stream, stats } = this.options;
+    stats.reclaimRounds++;
     let cursor = '0-0';
     for (let page = 0; page < RECLAIM_PAGES && !this.stopping; page++) {
       const claimed = parseClaimReply(await this.client!.callBuffer('XAUTOCLAIM', stream.key, group, settings.consumer, settings.leaseMs, cursor, 'COUNT', settings.maxBatch));
@@ -219,6 +220,7 @@ export class StreamReader {
   private async housekeep(): Promise<void> {
     const { group, settings, stream, stats } = this.options;
     const [trimmed, pruned] = (await STREAM_SCRIPTS.housekeep.run(this.client!, [stream.key], [group, settings.consumerExpiryMs])) as [number, number];
+    stats.housekeepingRounds++;
     stats.trimmed += trimmed;
     stats.prunedConsumers += pruned;
   }
