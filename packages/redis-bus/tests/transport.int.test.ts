@@ -241,7 +241,7 @@ describe('RedisTransport on a private redis-server', () => {
   it('uses a connection passed in and leaves it open on close', async () => {
     const connection = await RedisConnection.open({ url: redis.url });
     try {
-      const b = await endpoint(uniqueName('b'), { connection, url: undefined } as never);
+      const b = await endpoint(uniqueName('b'), { connection, url: undefined });
       await b.t.close();
       expect(await connection.all[0]!.ping()).toBe('PONG');
     } finally {
