@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { ResoluteError, silentLogger, type Logger } from '@resolute/core';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { failInFlightOnClose } from './fail-in-flight.js';
 import { mapRedisError } from './map-redis-error.js';
 import { parseRedisConnection, redactRedisUrl, type RedisConnectionInput, type RedisConnectionOptions } from './redis-options.js';
 import { shardIndex } from './shard-hash.js';
@@ -57,7 +58,10 @@ export class RedisConnection extends EventEmitter<RedisConnectionEvents> {
     this.prefix = options.prefix;
     this.mode = options.cluster ? 'cluster' : options.shards ? 'shards' : options.sentinel ? 'sentinel' : 'single';
     this.clients = this.createClients();
-    for (const client of this.clients) this.watch(client);
+    for (const client of this.clients) {
+      settleInFlight(client);
+      this.watch(client);
+    }
   }
 
   /**
@@ -106,6 +110,7 @@ export class RedisConnection extends EventEmitter<RedisConnectionEvents> {
   async dedicated(name: string): Promise<RedisClient> {
     if (this.closing) throw new ResoluteError('BUS_CLOSED', 'the redis connection is closed: open a new one');
     const client = this.clientFor(name).duplicate();
+    settleInFlight(client);
     client.on('error', () => {
       /* reported through the shared clients' events; ioredis must not see an unhandled 'error' */
     });
@@ -258,4 +263,10 @@ export class RedisConnection extends EventEmitter<RedisConnectionEvents> {
     client.on('close', lost);
     client.on('end', lost);
   }
+}
+
+/** See failInFlightOnClose: on a Cluster, for every node connection it makes. */
+function settleInFlight(client: RedisClient): void {
+  if (client instanceof Cluster) client.on('+node', (node: Redis) => failInFlightOnClose(node));
+  else failInFlightOnClose(client);
 }
