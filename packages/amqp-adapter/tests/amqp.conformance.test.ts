@@ -1,7 +1,7 @@
 import { describeTransportConformance } from '@resolute/core/testing';
 import { afterAll, beforeAll } from 'vitest';
 import { AmqpTransport } from '../src/index.js';
-import { privateVhost, type PrivateVhost } from './broker.js';
+import { privateVhost, type PrivateVhost } from '../src/testing/index.js';
 
 let vhost: PrivateVhost;
 beforeAll(async () => {

@@ -2,7 +2,7 @@ import { createBus, MemorySpace, MemoryStore, type Bus, type BusOptions } from '
 import { uniqueName, waitFor } from '@resolute/core/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AmqpTransport } from '../src/index.js';
-import { privateVhost, type PrivateVhost } from './broker.js';
+import { privateVhost, type PrivateVhost } from '../src/testing/index.js';
 
 let vhost: PrivateVhost;
 const spaces = new Map<string, MemorySpace>();

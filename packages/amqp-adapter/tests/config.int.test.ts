@@ -2,7 +2,7 @@ import { createBusFromConfig, ResoluteError } from '@resolute/core';
 import { uniqueName, waitFor } from '@resolute/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AmqpTransport, createTransportFromConfig } from '../src/index.js';
-import { privateVhost, type PrivateVhost } from './broker.js';
+import { privateVhost, type PrivateVhost } from '../src/testing/index.js';
 
 let vhost: PrivateVhost;
 beforeAll(async () => {

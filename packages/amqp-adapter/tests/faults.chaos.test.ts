@@ -10,7 +10,7 @@ import { createBus, MemoryStore, type Bus } from '@resolute/core';
 import { jsonLines, startNodeScript, uniqueName, waitFor, type Child } from '@resolute/core/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AmqpTransport } from '../src/index.js';
-import { PrivateRabbit } from './private-node.js';
+import { PrivateRabbit } from '../src/testing/index.js';
 
 const N = 3_000;
 let rabbit: PrivateRabbit;

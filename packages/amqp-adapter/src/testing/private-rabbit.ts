@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { freePort, uniqueName, waitFor } from '@resolute/core/testing';
-import { rabbitmqctl } from './broker.js';
+import { rabbitmqctl } from './rabbitmqctl.js';
 
 /**
  * A RabbitMQ node of our own (own node name, AMQP and distribution ports, data and log directories under a temp
