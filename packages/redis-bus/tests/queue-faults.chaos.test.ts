@@ -36,33 +36,44 @@ describe('queue faults', () => {
   it('loses no resolved push when redis-server is SIGKILLed and restarted mid-stream', async () => {
     const name = uniqueName('restart');
     const total = 2_000;
-    const producer = (await bus()).queue(name);
+    const producerBus = await bus();
+    const busEvents: string[] = [];
+    producerBus.on('offline', () => busEvents.push('offline'));
+    producerBus.on('online', () => busEvents.push('online'));
+    const producer = producerBus.queue(name);
     const consumer = (await bus()).queue(name);
     for (const q of [producer, consumer]) q.on('error', () => undefined);
     await Promise.all([producer.attach(), consumer.attach()]);
     const deliveries = new Map<string, number>();
-    consumer.on('message', (body, _id, message) => {
+    const byId = new Map<string, number>();
+    consumer.on('message', (body, id, message) => {
       deliveries.set(body, (deliveries.get(body) ?? 0) + 1);
+      byId.set(id, (byId.get(id) ?? 0) + 1);
       message.ack().catch(() => undefined);
     });
     consumer.consume({ reliable: true, leaseMs: 2_000, prefetch: 20 });
 
     const resolved = new Set<string>();
     let failedPushes = 0;
-    const producing = (async () => {
-      for (let n = 0; n < total; n++) {
-        // The caller's retry: a push that rejected (CONNECTION_LOST: maybe applied) is pushed again.
-        for (;;) {
-          try {
-            await producer.push(String(n));
-            resolved.add(String(n));
-            break;
-          } catch {
-            failedPushes++;
-            await new Promise((resolve) => setTimeout(resolve, 50));
-          }
+    // The caller's retry: a push that rejected (CONNECTION_LOST: maybe applied) is pushed again.
+    const pushUntilResolved = async (body: string): Promise<void> => {
+      for (;;) {
+        try {
+          await producer.push(body);
+          resolved.add(body);
+          return;
+        } catch {
+          failedPushes++;
+          await new Promise((resolve) => setTimeout(resolve, 50));
         }
-        if (n % 10 === 9) await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    };
+    const producing = (async () => {
+      // Windows of 10 concurrent pushes (one batch in flight while the next gathers), paced, so the kill is likely
+      // to land with pushes on the wire.
+      for (let n = 0; n < total; n += 10) {
+        await Promise.all(Array.from({ length: 10 }, (_, i) => pushUntilResolved(String(n + i))));
+        await new Promise((resolve) => setTimeout(resolve, 2));
       }
     })();
     await waitFor(() => deliveries.size >= total / 3, { timeoutMs: 20_000 });
@@ -79,11 +90,16 @@ describe('queue faults', () => {
       message: () => `every resolved push consumed: ${[...resolved].filter((n) => !deliveries.has(n)).length} missing`,
     });
     const duplicates = [...deliveries.values()].reduce((a, b) => a + b, 0) - deliveries.size;
+    // Redelivered: the same message (id) twice: a take or an ack whose reply was lost. Pushed twice: a retried push
+    // that had been applied after all (a new id, the same body).
+    const redelivered = [...byId.values()].reduce((a, b) => a + b, 0) - byId.size;
     console.log(
       `redis SIGKILL + restart (${restartedMs} ms) after ${killedAt} resolved pushes, pushing again ${resumedMs} ms after the kill: ` +
-        `${resolved.size}/${total} resolved, all consumed; ${failedPushes} pushes rejected and retried; duplicates ${duplicates}`,
+        `${resolved.size}/${total} resolved, all consumed; ${failedPushes} pushes rejected and retried; ` +
+        `duplicates ${duplicates} (${redelivered} redelivered, ${duplicates - redelivered} pushed twice)`,
     );
     expect(resolved.size).toBe(total);
+    expect(busEvents).toEqual(['offline', 'online']);
     await waitFor(async () => (await producer.count()) === 0, { timeoutMs: 10_000 });
   }, 90_000);
 

@@ -2,7 +2,7 @@
 // redelivery, several reliable consumers, admin calls, counters, argument errors, and 100 queues at once.
 import { uniqueName, waitFor } from '@resolute/core/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { RedisBus, type Queue, type QueueMessage } from '../src/index.js';
+import { RedisBus, RedisConnection, type Queue, type QueueMessage } from '../src/index.js';
 import { PrivateRedis } from './support/private-redis.js';
 
 let redis: PrivateRedis;
@@ -295,5 +295,21 @@ describe('Queue administration', () => {
     const keys = await redis.keys(`*${name}*`);
     expect(keys.length).toBeGreaterThanOrEqual(5);
     for (const key of keys) expect(key.startsWith(`resolute:{q:${name}}:`)).toBe(true);
+  });
+
+  it('runs over a connection it does not own, and leaves it open when closed', async () => {
+    const connection = await RedisConnection.open({ url: redis.url });
+    try {
+      const b = RedisBus.over(connection, { heartbeatMs: 100, livenessMs: 600 });
+      const q = b.queue(uniqueName('over'));
+      await q.attach();
+      await q.push('shared');
+      expect(await q.count()).toBe(1);
+      await b.close();
+      expect(() => b.queue('late')).toThrow(expect.objectContaining({ code: 'BUS_CLOSED' }));
+      expect(await connection.all[0]!.ping()).toBe('PONG');
+    } finally {
+      await connection.close();
+    }
   });
 });
