@@ -1,6 +1,6 @@
 // The amqp bench: Resolute's bus over amqp-adapter beside raw amqplib, same RabbitMQ, same run.
 //
-//   node tools/bench/src/main.mjs amqp [--quick] [--case=raw,bus-memory,bus-level]
+//   node tools/bench/src/main.mjs amqp [--quick] [--case=raw,transport,bus-memory,bus-level]
 //
 // Uses the machine's RabbitMQ (AMQP_BENCH_HOST, default 127.0.0.1:5672, guest/guest) in a vhost of its own, created
 // with rabbitmqctl and deleted after. Each case runs at 100 B and 4 KB; after a warm-up (n/10), 3 rounds alternate
@@ -9,13 +9,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { describeMachine, describeRevision, formatTable } from './format.mjs';
 import { comparisonRows, ROUNDS, runRounds } from './rounds.mjs';
-import { busRun, PREFETCH, rawRun, WINDOW } from './amqp-cases.mjs';
+import { busRun, PREFETCH, rawRun, transportRun, WINDOW } from './amqp-cases.mjs';
 
 const SIZES = [100, 4096];
 const RESULTS = new URL('../results/amqp.md', import.meta.url);
 
 const CASES = [
   { id: 'raw', short: 'raw', name: 'raw amqplib (confirms, persistent, ack per msg)', baseline: true, run: rawRun },
+  { id: 'transport', name: 'Resolute AmqpTransport alone (no bus, no store)', run: transportRun },
   { id: 'bus-memory', name: 'Resolute amqp-adapter, MemoryStore', run: (url, o) => busRun(url, { ...o, store: 'memory' }) },
   { id: 'bus-level', name: 'Resolute amqp-adapter, LevelStore (fsync)', run: (url, o) => busRun(url, { ...o, store: 'level' }) },
 ];
@@ -49,8 +50,10 @@ export async function amqpBench({ quick = false, args = [], log = console.log } 
   const duplicates = summary.reduce((sum, s) => sum + s.duplicates, 0);
   if (duplicates > 0) log(`note: ${duplicates} duplicates absorbed by the inbox dedupe across all rounds`);
   const legend = [
-    'Latency: raw rows time publish → the consumer callback; Resolute rows time publish() → the handler (through',
-    'outbox, confirm channel, queue, inbox). msgs/s is first publish → n-th receipt. Both sides in this process.',
+    'Latency: raw rows time publish → the consumer callback; the transport row Transport.send → the receiver; bus',
+    'rows publish() → the handler (through outbox, confirm channel, queue, inbox, dedupe). msgs/s is first publish →',
+    'n-th receipt. Both sides in this process. The transport row is the like-for-like comparison with raw amqplib',
+    '(bytes from a producer to a consumer with confirms and acks); bus rows add both stores and the pipeline.',
   ].join('\n');
   log(legend);
   if (!quick && only === undefined) {

@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createBus, MemoryStore } from '@resolute/core';
+import { createBus, createEnvelope, MemoryStore, silentLogger } from '@resolute/core';
 import { AmqpTransport } from '@resolute/amqp-adapter';
 import { LevelStore } from '@resolute/level-store';
 import amqp from 'amqplib';
@@ -109,5 +109,59 @@ export async function busRun(url, { size, n, store }) {
     await a.close();
     await b.close();
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The transport alone, no bus: AmqpTransport A sends batches (up to its maxBatch) of command messages to endpoint B's
+ * queue on its confirm channel; B's receiver resolves at once, so B acks. What the adapter adds to raw amqplib:
+ * batching, the confirm window, multi-acks; no store, no codec.
+ */
+export async function transportRun(url, { size, n }) {
+  const id = `${process.pid}-${++counter}`;
+  const a = new AmqpTransport({ url, prefetch: PREFETCH });
+  const b = new AmqpTransport({ url, prefetch: PREFETCH });
+  const sentAt = new Float64Array(n);
+  const latencies = new Float64Array(n);
+  let received = 0;
+  const room = gate();
+  let finish;
+  const done = new Promise((resolve) => (finish = resolve));
+  const receive = async (batch) => {
+    for (const message of batch) {
+      latencies[received] = performance.now() - sentAt[message.bytes.readUInt32BE(0)];
+      received++;
+    }
+    room.poke();
+    if (received >= n) finish();
+  };
+  await b.start({ endpoint: `bench-tb-${id}`, receive, logger: silentLogger });
+  await a.start({ endpoint: `bench-ta-${id}`, receive: async () => undefined, logger: silentLogger });
+  const destination = { type: 'endpoint', address: b.address };
+  const envelope = createEnvelope({ kind: 'command', topic: 'bench', payload: null, source: a.address });
+  try {
+    const start = performance.now();
+    const sends = [];
+    let batch = [];
+    for (let i = 0; i < n; i++) {
+      while (i - received >= WINDOW) await room.wait();
+      const bytes = Buffer.alloc(size, 120);
+      bytes.writeUInt32BE(i, 0);
+      sentAt[i] = performance.now();
+      batch.push({ destination, envelope, bytes });
+      if (batch.length === 64 || i === n - 1) {
+        sends.push(a.send(batch));
+        batch = [];
+      }
+      if (sends.length >= 8) await Promise.all(sends.splice(0, 4));
+    }
+    const outcomes = (await Promise.all(sends)).flat();
+    if (outcomes.some((o) => !o.ok)) throw new Error('a send failed during the bench');
+    await done;
+    const ms = performance.now() - start;
+    return { n, ms, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
+  } finally {
+    await a.close();
+    await b.close();
   }
 }
