@@ -22,7 +22,7 @@ afterEach(async () => {
 
 async function opened(options: Partial<RedisStoreOptions> = {}): Promise<RedisStore> {
   const name = uniqueName('data');
-  const store = new RedisStore({ url: server.url, name, ...options } as RedisStoreOptions);
+  const store = new RedisStore({ url: server.url, name, ...options });
   cleanups.push(() => dropStore([server, second], name));
   cleanups.push(() => store.close());
   await store.open();
