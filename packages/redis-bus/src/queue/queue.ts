@@ -11,6 +11,7 @@ import { QueueConsumer, type ConsumerContext } from './queue-consumer.js';
 import { KEY, queueKeys, type QueueAddress } from './queue-keys.js';
 import type { QueueMessage } from './queue-message.js';
 import { attachOptionsSchema, consumeOptionsSchema, type AttachOptions, type ConsumeOptions, type ResolvedQueueOptions } from './queue-options.js';
+import { QueueHeartbeat } from './queue-heartbeat.js';
 import { QUEUE_SCRIPTS } from './queue-scripts.js';
 
 export interface QueueEvents {
@@ -54,9 +55,10 @@ export class Queue extends EventEmitter<QueueEvents> {
   private readonly consumerId = `${this.attacherId}:consumer`;
   private ttlMs: number;
   private attached = false;
-  private timer: NodeJS.Timeout | undefined;
-  private beating: Promise<void> | undefined;
+  private readonly heartbeat: QueueHeartbeat;
   private consumer: QueueConsumer | undefined;
+  /** Set once this handle consumed in reliable mode: detach then unregisters its consumer id. */
+  private consumedReliably = false;
   private pushedCount = 0;
   private consumedCount = 0;
   private closing: Promise<void> | undefined;
@@ -73,6 +75,19 @@ export class Queue extends EventEmitter<QueueEvents> {
     this.keys = queueKeys(connection, address);
     this.client = connection.clientFor(address.tag);
     this.ttlMs = toMs(options.ttlSeconds);
+    this.heartbeat = new QueueHeartbeat({
+      client: this.client,
+      keys: this.keys,
+      name: this.name,
+      attacherId: this.attacherId,
+      heartbeatMs: options.heartbeatMs,
+      livenessMs: options.livenessMs,
+      logger,
+      ttlMs: () => this.ttlMs,
+      consumerId: () => (this.consumer?.reliable === true || this.inflight.size > 0 ? this.consumerId : undefined),
+      beforeBeat: () => this.inflight.expire(),
+      report: (error, what) => this.report(error, what),
+    });
     this.batcher = new PushBatcher(async (bodies) => Number(await QUEUE_SCRIPTS.push.run(this.client, this.keys, [this.ttlMs, ...bodies])));
   }
 
@@ -87,10 +102,7 @@ export class Queue extends EventEmitter<QueueEvents> {
     const existed = await this.call('attach', () => QUEUE_SCRIPTS.attach.run(this.client, this.keys, [this.attacherId, this.options.livenessMs, ttlMs]));
     this.ttlMs = ttlMs;
     this.attached = true;
-    if (this.timer === undefined) {
-      this.timer = setInterval(() => void this.heartbeat(), this.options.heartbeatMs);
-      this.timer.unref();
-    }
+    this.heartbeat.start();
     this.emit('attached', existed === 1);
     return existed === 1;
   }
@@ -104,9 +116,7 @@ export class Queue extends EventEmitter<QueueEvents> {
     await this.stop();
     await this.batcher.idle();
     await this.releaseAll();
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.beating;
+    await this.heartbeat.stop();
     this.attached = false;
     await this.call('detach', () => QUEUE_SCRIPTS.detach.run(this.client, this.keys, [this.attacherId, this.ttlMs]));
     this.emit('detached');
@@ -233,9 +243,7 @@ export class Queue extends EventEmitter<QueueEvents> {
   async destroy(): Promise<void> {
     await this.stop();
     await this.batcher.idle();
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.beating;
+    await this.heartbeat.stop();
     const wasAttached = this.attached;
     this.attached = false;
     this.inflight.clear();
@@ -255,8 +263,7 @@ export class Queue extends EventEmitter<QueueEvents> {
       } catch (error) {
         this.report(error, 'close');
       } finally {
-        clearInterval(this.timer);
-        this.timer = undefined;
+        await this.heartbeat.stop();
         this.emit('closed');
       }
     })();
@@ -281,6 +288,7 @@ export class Queue extends EventEmitter<QueueEvents> {
       this.emit('consuming', false);
     });
     this.consumer = consumer;
+    if (options.reliable) this.consumedReliably = true;
     consumer.start();
     this.emit('consuming', true);
     return consumer;
@@ -307,26 +315,10 @@ export class Queue extends EventEmitter<QueueEvents> {
     };
   }
 
-  /** Renews the attachment and the reliable consumer, and reclaims lapsed messages. One at a time. */
-  private heartbeat(): Promise<void> {
-    this.beating ??= (async () => {
-      try {
-        this.inflight.expire();
-        const holds = this.consumer?.reliable === true || this.inflight.size > 0;
-        const reply = (await QUEUE_SCRIPTS.heartbeat.run(this.client, this.keys, [this.attacherId, this.options.livenessMs, this.ttlMs, holds ? this.consumerId : ''])) as number[];
-        if (reply[0]! > 0) this.logger.debug({ queue: this.name, reclaimed: reply[0] }, 'queue: messages of lapsed leases put back');
-        if (reply[2] === 1) this.logger.warn({ queue: this.name }, 'queue: it had vanished (expired, deleted or Redis lost its data) and was re-created empty');
-      } catch (error) {
-        this.report(error, 'heartbeat');
-      }
-    })().finally(() => {
-      this.beating = undefined;
-    });
-    return this.beating;
-  }
-
+  /** Hands back every message leased to this handle (held, or taken with a lost reply) and unregisters it. */
   private async releaseAll(): Promise<void> {
-    if (this.inflight.size === 0) return;
+    if (!this.consumedReliably) return;
+    this.consumedReliably = false;
     await this.call('release', () => QUEUE_SCRIPTS.release.run(this.client, this.keys, [this.consumerId, 'all']));
     this.inflight.clear();
   }
