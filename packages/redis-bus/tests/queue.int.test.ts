@@ -205,6 +205,43 @@ describe('Queue consume', () => {
     expect(again.map((m) => m.body)).toEqual(['a', 'b', 'c', 'd']);
   });
 
+  it('waits idle on a blocking pop, not a polling loop, wakes at once on a push, and stops on abort', async () => {
+    const q = (await bus()).queue(uniqueName('idle'));
+    await q.attach();
+    const got = received(q);
+    const abort = new AbortController();
+    const consuming: boolean[] = [];
+    q.on('consuming', (c) => consuming.push(c));
+    q.consume({ reliable: true, blockMs: 500, signal: abort.signal });
+    const stats = async (): Promise<{ blpop: number; evalsha: number }> => {
+      const client = redis.client();
+      try {
+        const info = await client.info('commandstats');
+        const calls = (cmd: string): number => Number(new RegExp(`cmdstat_${cmd}:calls=(\\d+)`).exec(info)?.[1] ?? 0);
+        return { blpop: calls('blpop'), evalsha: calls('evalsha') };
+      } finally {
+        client.disconnect();
+      }
+    };
+    await q.push('first');
+    await waitFor(() => got.length === 1);
+    const before = await stats();
+    const idleFrom = Date.now();
+    await waitFor(() => Date.now() - idleFrom >= 1_500, { timeoutMs: 3_000, intervalMs: 100 });
+    const after = await stats();
+    console.log(`idle 1.5 s: ${after.blpop - before.blpop} BLPOP, ${after.evalsha - before.evalsha} EVALSHA (heartbeats)`);
+    // About one BLPOP per blockMs (plus this test's other queues' heartbeats in evalsha): no hot loop.
+    expect(after.blpop - before.blpop).toBeLessThanOrEqual(6);
+    expect(after.evalsha - before.evalsha).toBeLessThan(60);
+    const pushedAt = Date.now();
+    await q.push('second');
+    await waitFor(() => got.length === 2, { timeoutMs: 400 });
+    expect(Date.now() - pushedAt).toBeLessThan(400);
+    abort.abort();
+    await waitFor(() => consuming.join() === 'true,false');
+    expect(q.isConsuming).toBe(false);
+  });
+
   it('iterates with for await, acking each message', async () => {
     const q = (await bus()).queue(uniqueName('iterate'));
     await q.attach();

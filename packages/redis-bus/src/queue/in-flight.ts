@@ -11,10 +11,6 @@ export class InFlight {
     return this.deadlines.size;
   }
 
-  has(id: string): boolean {
-    return this.deadlines.has(id);
-  }
-
   add(id: string, leaseMs: number): void {
     this.deadlines.set(id, Date.now() + leaseMs);
   }
@@ -44,12 +40,12 @@ export class InFlight {
     this.notify();
   }
 
-  /** Resolves at the next change (an ack, a lapse), or when `wake` is called. */
+  /** Resolves at the next change (an ack, a nack, a lapse, a flush). */
   changed(): Promise<void> {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
-  notify(): void {
+  private notify(): void {
     const waiters = this.waiters;
     this.waiters = [];
     for (const wake of waiters) wake();
