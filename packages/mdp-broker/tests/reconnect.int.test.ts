@@ -15,6 +15,14 @@ async function broker(port: number): Promise<Broker> {
   return started;
 }
 
+/*
+ * A broker on an address another broker just closed. unbind() resolves once libzmq has been told, but its I/O thread
+ * closes the listening socket a moment later; on a loaded machine a bind at once can still meet EADDRINUSE.
+ */
+async function brokerWhenFree(port: number): Promise<Broker> {
+  return waitFor(() => broker(port), { timeoutMs: 3_000, intervalMs: 20, message: `port ${port} to be free again` });
+}
+
 function worker(endpoint: string, service: string, tag: string): Worker {
   const started = new Worker({ broker: endpoint, service, ...FAST, reconnectDelayMs: 50 }).onRequest((_r, reply) => reply.end(tag)).start();
   cleanup.push(started);
@@ -29,7 +37,7 @@ describe('reconnects and several brokers', () => {
     const w = worker(first.endpoint, service, 'ok');
     await waitFor(() => first.stats().workers === 1);
     await first.close();
-    const second = await broker(port);
+    const second = await brokerWhenFree(port);
     await waitFor(() => second.stats().workers === 1, { timeoutMs: 5_000 });
     expect(w.sessions).toBeGreaterThanOrEqual(2);
     const client = new Client({ brokers: [second.endpoint], timeoutMs: 3_000 });
