@@ -1,4 +1,4 @@
-import { ResoluteError, type OutgoingMessage, type SendOutcome } from '@resolute/core';
+import { DEAD_HEADERS, ResoluteError, type Envelope, type OutgoingMessage, type SendOutcome } from '@resolute/core';
 import type { AmqpConnector } from './amqp-connector.js';
 import type { AmqpOptions } from './amqp-options.js';
 import type { Session } from './amqp-session.js';
@@ -120,7 +120,7 @@ export class ConfirmPublisher {
           exchange,
           routingKey,
           bytes,
-          { persistent: true, contentType: 'application/octet-stream', messageId: envelope.id, type: envelope.kind, timestamp: Math.floor(Date.now() / 1000), mandatory: destination.type === 'endpoint' },
+          { persistent: true, contentType: 'application/octet-stream', messageId: envelope.id, type: envelope.kind, timestamp: Math.floor(Date.now() / 1000), mandatory: destination.type === 'endpoint', headers: deadLetterHeaders(envelope) },
           (error: unknown) => {
             if (error) return entry.settle(failed(mapAmqpError(error, `amqp-adapter: publishing to ${routingKey}`)));
             if (session.returned.delete(envelope.id)) {
@@ -173,4 +173,20 @@ function lostError(): ResoluteError {
 
 function abortedError(): ResoluteError {
   return new ResoluteError('ABORTED', 'amqp-adapter: send aborted before the broker confirmed (the message may still arrive)');
+}
+
+/**
+ * A dead-letter copy (see the bus's `deadLetters.forwardTo`) carries its reason as AMQP headers too, so the dead-letter
+ * queue reads in the RabbitMQ management UI or any AMQP client without decoding the body. Other messages carry none
+ * (a headers table per message costs encoding time on the hot path).
+ */
+function deadLetterHeaders(envelope: Envelope): Record<string, string> | undefined {
+  if (envelope.headers[DEAD_HEADERS.error] === undefined) return undefined;
+  const headers: Record<string, string> = {};
+  for (const name of Object.values(DEAD_HEADERS)) {
+    const value = envelope.headers[name];
+    if (value !== undefined) headers[`x-${name}`] = value;
+  }
+  headers['x-resolute-topic'] = envelope.topic;
+  return headers;
 }

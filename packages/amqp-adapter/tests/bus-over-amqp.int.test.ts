@@ -1,5 +1,6 @@
-import { createBus, MemorySpace, MemoryStore, type Bus, type BusOptions } from '@resolute/core';
+import { createBus, jsonCodec, MemorySpace, MemoryStore, type Bus, type BusOptions } from '@resolute/core';
 import { uniqueName, waitFor } from '@resolute/core/testing';
+import amqp from 'amqplib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AmqpTransport } from '../src/index.js';
 import { privateVhost, type PrivateVhost } from '../src/testing/index.js';
@@ -88,5 +89,44 @@ describe('Bus over amqp-adapter (RabbitMQ)', () => {
     await waitFor(() => dead.includes(id), { timeoutMs: 10_000 });
     expect(calls).toBe(3);
     expect(sub.stats().dead).toBe(1);
+  });
+
+  it('forwards dead letters to a dead-letter queue on the broker, carrying the error as AMQP headers', async () => {
+    const topic = uniqueName('poison');
+    const dlqEndpoint = uniqueName('orders.dead');
+    const pub = await bus(uniqueName('pub'));
+    const sub = await bus(uniqueName('sub'), { deadLetters: { forwardTo: dlqEndpoint }, inbox: { maxAttempts: 2, retry: { initialDelayMs: 5, maxDelayMs: 20 } } });
+    await sub.subscribe(topic, () => {
+      throw new Error('no such customer');
+    });
+    const { id } = await pub.publish(topic, { order: 42 });
+    // Read the dead-letter queue with plain amqplib, as an operator's tool would: nobody runs a bus on it.
+    const connection = await amqp.connect(vhost.url);
+    try {
+      const queue = `resolute.endpoint.${dlqEndpoint}`;
+      const message = await waitFor(
+        async () => {
+          // A fresh channel per look: asking for a queue that does not exist yet closes the channel (404).
+          const channel = await connection.createChannel();
+          channel.on('error', () => undefined);
+          try {
+            return (await channel.get(queue, { noAck: true })) || undefined;
+          } catch {
+            return undefined;
+          } finally {
+            await channel.close().catch(() => undefined);
+          }
+        },
+        { timeoutMs: 10_000, message: `a message in ${queue}` },
+      );
+      const headers = message.properties.headers as Record<string, string>;
+      expect(headers['x-resolute-dead-id']).toBe(id);
+      expect(headers['x-resolute-dead-attempts']).toBe('2');
+      expect(headers['x-resolute-topic']).toBe(topic);
+      expect(JSON.parse(headers['x-resolute-dead-error']!)).toMatchObject({ message: 'no such customer' });
+      expect(jsonCodec.decode(message.content).payload).toEqual({ order: 42 });
+    } finally {
+      await connection.close();
+    }
   });
 });

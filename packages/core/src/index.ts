@@ -1,13 +1,14 @@
 export { Bus, createBus, CONTROL } from './bus/bus.js';
 export type { Receipt, RequestOptions, SendOptions, SubscribeOptions, Subscription } from './bus/bus.js';
 export { BUS_DEFAULTS, busTuningSchema, resolveBusOptions } from './bus/bus-options.js';
-export type { BusOptions, ResolvedBusOptions } from './bus/bus-options.js';
+export type { BusOptions, DeadLetterOptions, ResolvedBusOptions } from './bus/bus-options.js';
 export type { BusEventMap, BusEventName } from './bus/bus-events.js';
 export type { BusCounters, BusStats } from './bus/bus-stats.js';
 export type { Handler, MessageContext } from './bus/handler-registry.js';
 export type { BackoffOptions } from './bus/backoff.js';
 export { backoffDelay } from './bus/backoff.js';
 export { ERROR_HEADER } from './bus/pending-requests.js';
+export { DEAD_HEADERS } from './bus/dead-letters.js';
 export { packRecord, unpackRecord } from './bus/record.js';
 export type { DeadMeta, InboxMeta } from './bus/record.js';
 export { DEDUPE_EXPIRY, sweepDedupe } from './bus/dedupe.js';

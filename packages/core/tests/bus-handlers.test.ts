@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEnvelope, jsonCodec, MemoryStore, NAMESPACES, unpackRecord, UnrecoverableError, type BatchOptions, type DeadMeta, type StoreOperation } from '../src/index.js';
+import { createEnvelope, DEAD_HEADERS, jsonCodec, MemoryStore, NAMESPACES, unpackRecord, UnrecoverableError, type BatchOptions, type DeadMeta, type StoreOperation } from '../src/index.js';
 import { waitFor } from '../src/testing/index.js';
 import { Cluster } from './helpers.js';
 
@@ -109,6 +109,31 @@ describe('Bus handlers: retries, dead letters, dedupe', () => {
     expect(record.meta.error.message).toBe('failure 3');
     expect(jsonCodec.decode(record.bytes).id).toBe(id);
     expect(space.data.get(NAMESPACES.inbox)?.size ?? 0).toBe(0);
+  });
+
+  it('forwards a copy of each dead letter to deadLetters.forwardTo, carrying the error, through the outbox', async () => {
+    const dlq = await cluster.start(cluster.name('dlq'));
+    const { sender, receiver } = await pair({ deadLetters: { forwardTo: dlq.address }, inbox: { maxAttempts: 2, retry: { initialDelayMs: 5, maxDelayMs: 10 } } });
+    receiver.handle('charge', () => {
+      throw new Error('card declined');
+    });
+    const seen: { payload: unknown; headers: Record<string, string>; source: string }[] = [];
+    dlq.handle('charge', (payload, ctx) => void seen.push({ payload, headers: ctx.headers, source: ctx.source }));
+    const { id } = await sender.send(receiver.name, 'charge', { cents: 7 });
+    await waitFor(() => seen.length === 1);
+    expect(seen[0]!.payload).toEqual({ cents: 7 });
+    expect(seen[0]!.source).toBe(receiver.name);
+    expect(seen[0]!.headers[DEAD_HEADERS.id]).toBe(id);
+    expect(seen[0]!.headers[DEAD_HEADERS.kind]).toBe('command');
+    expect(seen[0]!.headers[DEAD_HEADERS.source]).toBe(sender.name);
+    expect(seen[0]!.headers[DEAD_HEADERS.attempts]).toBe('2');
+    expect(JSON.parse(seen[0]!.headers[DEAD_HEADERS.error]!)).toMatchObject({ message: 'card declined' });
+    // The dead letter also stays in the receiver's own store.
+    expect(receiver.stats().dead).toBe(1);
+  });
+
+  it('refuses a bad deadLetters option by name', async () => {
+    await expect(cluster.start(cluster.name('bad'), { deadLetters: { forwardTo: '' } })).rejects.toMatchObject({ code: 'INVALID_CONFIG', message: expect.stringContaining('deadLetters.forwardTo') });
   });
 
   it('dead-letters at once on UnrecoverableError', async () => {

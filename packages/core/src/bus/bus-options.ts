@@ -29,8 +29,20 @@ export interface BusOptions {
   };
   /** Default `request` timeout (ms). */
   requestTimeoutMs?: number;
+  deadLetters?: DeadLetterOptions;
   /** How long `close` lets in-flight handlers and sends finish before aborting them (ms). */
   closeTimeoutMs?: number;
+}
+
+export interface DeadLetterOptions {
+  /**
+   * An endpoint (name or address) that gets a copy of every dead letter, sent through the outbox like any command
+   * and written in the same batch as the dead letter itself: a broker's dead-letter queue (`<name>.dead`, say) that
+   * operators watch, or a service that handles them. The copy keeps the topic and payload; its headers add
+   * `resolute-dead-id` (the original id), `-kind`, `-source` (this bus), `-attempts` and `-error` (JSON: code,
+   * message, name). The dead letter also stays in this bus's store (`resolute dead`, `resolute replay`).
+   */
+  forwardTo?: string;
 }
 
 export interface ResolvedBusOptions {
@@ -43,6 +55,7 @@ export interface ResolvedBusOptions {
   outbox: OutboxRelayOptions;
   inbox: DispatcherOptions & { dedupeRetentionMs: number; dedupeSweepIntervalMs: number };
   requestTimeoutMs: number;
+  deadLetters: DeadLetterOptions;
   closeTimeoutMs: number;
 }
 
@@ -91,6 +104,7 @@ export const busTuningSchema = z
       .partial()
       .strict(),
     requestTimeoutMs: positiveInt,
+    deadLetters: z.object({ forwardTo: z.string().min(1) }).partial().strict(),
     closeTimeoutMs: z.number().int().nonnegative(),
   })
   .partial();
@@ -119,6 +133,7 @@ export function resolveBusOptions(options: BusOptions): ResolvedBusOptions {
     outbox: { ...BUS_DEFAULTS.outbox, ...t.outbox, retry: { ...BUS_DEFAULTS.outbox.retry, ...t.outbox?.retry } },
     inbox: { ...BUS_DEFAULTS.inbox, ...t.inbox, retry: { ...BUS_DEFAULTS.inbox.retry, ...t.inbox?.retry } },
     requestTimeoutMs: t.requestTimeoutMs ?? BUS_DEFAULTS.requestTimeoutMs,
+    deadLetters: t.deadLetters ?? {},
     closeTimeoutMs: t.closeTimeoutMs ?? BUS_DEFAULTS.closeTimeoutMs,
   };
 }

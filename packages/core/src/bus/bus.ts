@@ -7,6 +7,7 @@ import { NAMESPACES, putOp, type StoreOperation } from '../store.js';
 import { destinationKey, type Destination } from '../transport.js';
 import { BusEvents, type BusEventMap, type BusEventName } from './bus-events.js';
 import { resolveBusOptions, type BusOptions, type ResolvedBusOptions } from './bus-options.js';
+import { DEAD_HEADERS } from './dead-letters.js';
 import { startDedupeSweeper } from './dedupe.js';
 import { Dispatcher, type HandlingResult } from './dispatcher.js';
 import { HandlerRegistry, type Handler } from './handler-registry.js';
@@ -86,7 +87,7 @@ export class Bus implements AsyncDisposable {
       this.options.inbox,
       this.events,
       this.logger,
-      (envelope, result) => this.replyFor(envelope, result),
+      (envelope, result) => this.afterHandling(envelope, result),
       (deliveries) => this.relay.offer(deliveries),
     );
     this.inbox = new InboxWriter(store, codec, this.dispatcher, this.events, this.logger, (reply) => {
@@ -292,6 +293,33 @@ export class Bus implements AsyncDisposable {
     if (subscribe) await this.subscriptions.add(topic, address);
     else await this.subscriptions.remove(topic, address);
     this.logger.info({ topic, address }, subscribe ? 'subscriber added' : 'subscriber removed');
+  }
+
+  /** What the outbox gets in the batch that completes or dead-letters a message: a reply, a dead-letter copy. */
+  private afterHandling(envelope: Envelope, result: HandlingResult): { operations: StoreOperation[]; deliveries: PreparedDelivery[] } {
+    const reply = this.replyFor(envelope, result);
+    if (result.ok || result.dead === undefined || this.options.deadLetters.forwardTo === undefined) return reply;
+    const forward = this.deadLetterCopy(envelope, result.error, result.dead.attempts, this.options.deadLetters.forwardTo);
+    return { operations: [...reply.operations, forward.operation], deliveries: [...reply.deliveries, forward.delivery] };
+  }
+
+  private deadLetterCopy(original: Envelope, error: unknown, attempts: number, forwardTo: string): { operation: StoreOperation; delivery: PreparedDelivery } {
+    const serialized = serializeError(error);
+    const envelope = createEnvelope({
+      kind: 'command',
+      topic: original.topic,
+      payload: original.payload,
+      source: this.name,
+      headers: {
+        ...original.headers,
+        [DEAD_HEADERS.id]: original.id,
+        [DEAD_HEADERS.kind]: original.kind,
+        [DEAD_HEADERS.source]: original.source,
+        [DEAD_HEADERS.attempts]: String(attempts),
+        [DEAD_HEADERS.error]: JSON.stringify({ code: serialized.code, message: serialized.message, name: serialized.name }),
+      },
+    });
+    return this.prepare(envelope, { type: 'endpoint', address: this.resolve(forwardTo) }, this.options.codec.encode(envelope));
   }
 
   /** The reply a handled request owes its requester, written in the same batch that completes the request. */

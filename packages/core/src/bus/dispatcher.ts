@@ -37,9 +37,13 @@ export interface InboxItem {
 }
 
 /** The outcome of a message's handlers, for the bus to turn into a reply (requests) or nothing. */
-export type HandlingResult = { ok: true; value: unknown } | { ok: false; error: unknown };
+/** `dead` is set when the failure was the last: the message is being dead-lettered after that many attempts. */
+export type HandlingResult = { ok: true; value: unknown } | { ok: false; error: unknown; dead?: { attempts: number } };
 
-/** Builds the outbox entries that must be written in the same batch as the message's completion (a reply). */
+/**
+ * Builds the outbox entries that must be written in the same batch as the message's completion or dead letter: a
+ * reply to a request, a copy forwarded to the dead-letter endpoint.
+ */
 export type CompletionHook = (envelope: Envelope, result: HandlingResult) => { operations: StoreOperation[]; deliveries: PreparedDelivery[] };
 
 const ALL_KEYS = { gte: '', lt: '\uffff' };
@@ -247,7 +251,7 @@ export class Dispatcher {
       receivedAt: item.meta.receivedAt,
       done: item.meta.done,
     };
-    const extra = this.onComplete(item.envelope, { ok: false, error });
+    const extra = this.onComplete(item.envelope, { ok: false, error, dead: { attempts } });
     await this.store.batch([
       delOp(NAMESPACES.inbox, key),
       putOp(NAMESPACES.dead, item.envelope.id, packRecord(meta, item.bytes)),
