@@ -15,9 +15,10 @@ import { processIo, type CliIo } from './io.js';
 import { CLI_VERSION } from './package-version.js';
 
 const FOOTER = `
-Choose the store with --datadir DIR (LevelDB), --redis URL, or --config FILE [--profile NAME] on every command.
-LevelDB stores open in one process at a time: stop the service before replay or purge; read-only commands also
-need it stopped. A lock left by a crashed service is taken over (and said so) by any command, or removed by unlock.
+Choose the store with --datadir DIR (LevelDB), --redis URL [--name STORE], or --config FILE [--profile NAME] on
+every command. LevelDB stores open in one process at a time: stop the service before replay or purge; read-only
+commands also need it stopped. A lock left by a crashed service is taken over (and said so) by any command, or
+removed by unlock. Redis stores: read-only commands run beside the service; replay and purge need it stopped.
 
 Exit codes: 0 done, 1 failed (store locked, not found, I/O), 2 wrong command line.
 Every command takes --json (one JSON document on stdout) and -h/--help.`;

@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '@resolute/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ErrorDoc, StatusDoc } from './json-docs.js';
 import { expectExit } from './run-cli.js';
@@ -66,12 +68,26 @@ describe('choosing the store', () => {
   });
 
   it('--redis loads @resolute/redis-bus by name and says how to install it when it is missing', async () => {
-    const run = await expectExit(['dead', '--redis', 'redis://user:secret@127.0.0.1:6379', '--json'], 1);
+    const hide = fileURLToPath(new URL('./fixtures/hide-redis-bus.mjs', import.meta.url));
+    const run = await expectExit(['dead', '--redis', 'redis://user:secret@127.0.0.1:6379', '--json'], 1, { env: { NODE_OPTIONS: `--import=${hide}` } });
     expect(run.json<ErrorDoc>().error).toMatchObject({
       code: 'BACKEND_NOT_INSTALLED',
       message: 'the Redis store needs @resolute/redis-bus, which is not installed: npm install @resolute/redis-bus',
     });
     expect(run.stderr).toContain('npm install @resolute/redis-bus');
     expect(run.stderr + run.stdout).not.toContain('secret');
+  });
+
+  it('--redis to a server that does not answer fails with UNREACHABLE, password hidden', async () => {
+    const port = await freePort();
+    const run = await expectExit(['status', '--redis', `redis://user:secret@127.0.0.1:${port}`, '--name', 'shop', '--json'], 1);
+    expect(run.json<ErrorDoc>().error.code).toBe('UNREACHABLE');
+    expect(run.stderr).toContain(`127.0.0.1:${port}`);
+    expect(run.stderr + run.stdout).not.toContain('secret');
+  });
+
+  it('--name applies to --redis only', async () => {
+    const run = await expectExit(['status', '--datadir', 'x', '--name', 'shop'], 2);
+    expect(run.stderr).toContain('--name applies to --redis only');
   });
 });

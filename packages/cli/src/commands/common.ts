@@ -18,11 +18,12 @@ export interface CommonOptions extends StoreSelection {
   json?: boolean;
 }
 
-/** Adds --datadir/--redis/--config/--profile and --json to a command. */
+/** Adds --datadir/--redis/--name/--config/--profile and --json to a command. */
 export function storeOptions(command: Command): Command {
   return command
     .addOption(new Option('--datadir <dir>', 'the LevelDB store directory of the service').conflicts(['redis', 'config']))
     .addOption(new Option('--redis <url>', 'a Redis store, e.g. redis://localhost:6379 (needs @resolute/redis-bus)').conflicts(['config']))
+    .option('--name <store>', "with --redis: the store's name, the service's bus name (default: the only store there)")
     .option('--config <file>', 'the config file the service runs with: its store section is used')
     .option('--profile <name>', "with --config: the profile to apply (default: $RESOLUTE_PROFILE, then the config's defaultProfile)")
     .option('--json', 'print one JSON document on stdout instead of tables');

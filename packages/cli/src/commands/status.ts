@@ -152,11 +152,12 @@ function statusJson(opened: OpenedStore, report: Report, now: number): unknown {
   };
 }
 
-function lockText(lock: LockReport | undefined): string {
+function lockText(lock: LockReport | undefined, kind: string): string {
   if (lock === undefined) return 'none (this store has no lock file)';
   if (lock.state === 'none') return 'free (no service holds the store)';
   const holder = lock.holder;
-  const who = holder === undefined ? 'an unknown process' : `pid ${holder.pid} on ${holder.hostname} since ${holder.startedAt} (level-store ${holder.version})`;
+  const who = holder === undefined ? 'an unknown process' : `pid ${holder.pid} on ${holder.hostname} since ${holder.startedAt} (${kind === 'redis' ? 'redis-bus' : 'level-store'} ${holder.version})`;
+  if (kind === 'redis') return lock.state === 'dead' ? `stale: left by ${who}, which is not running; it expires by itself, or \`resolute unlock\` removes it` : `${lock.state}: ${who}`;
   return lock.state === 'dead' ? `stale: left by ${who}, which is not running; taken over for this command and released` : `${lock.state}: ${who}`;
 }
 
@@ -167,7 +168,7 @@ function statusText(opened: OpenedStore, report: Report, now: number): string {
       ? 'unknown'
       : `${version}${writer === undefined ? '' : ` (written by ${writer})`}${opened.kind === 'level' && version !== LAYOUT_VERSION ? `; this CLI reads ${LAYOUT_VERSION}` : ''}`;
   const age = (oldest: number | undefined): string | undefined => (oldest === undefined ? undefined : formatAge(now - oldest));
-  let text = `store   ${opened.kind} ${opened.location}\nlayout  ${layout}\nlock    ${lockText(opened.lock)}\n\n`;
+  let text = `store   ${opened.kind} ${opened.location}\nlayout  ${layout}\nlock    ${lockText(opened.lock, opened.kind)}\n\n`;
   text += renderTable(
     [
       { header: 'namespace', value: (r: [string, Section]) => r[0] },
