@@ -11,7 +11,7 @@ import type { StoreKeys } from './store-keys.js';
  * Why: batches must be applied in the order they were made, and several are in flight at once on one connection.
  * With EVALSHA, a server that does not know the script yet (just restarted, or a new Cluster master) answers
  * NOSCRIPT to every batch in flight; their retries with EVAL would race batches made later that already find the
- * script, and apply out of order. EVAL cannot fail that way, and costs ~1.5 KB per batch on the wire (Redis caches
+ * script, and apply out of order. EVAL cannot fail that way, and costs ~1.1 KB per batch on the wire (Redis caches
  * the compiled script by its SHA1 either way).
  */
 const SOURCE = readFileSync(new URL('../../lua/store-batch-n.lua', import.meta.url), 'utf8')
