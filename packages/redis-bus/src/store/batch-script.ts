@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { ResoluteError, type StoreOperation } from '@resolute/core';
+import { type Logger, ResoluteError, type StoreOperation } from '@resolute/core';
+import { mapRedisError } from '../connection/map-redis-error.js';
 import type { RedisClient } from '../connection/redis-connection.js';
 import { checkKey, checkNamespace, encodeKey } from './key-codec.js';
 import { isReservedKey } from './layout-version.js';
 import type { StoreKeys } from './store-keys.js';
+import type { StoreLock } from './store-lock.js';
 
 /**
  * store-batch-n.lua, sent whole (comments stripped) with every EVAL rather than by EVALSHA.
@@ -61,25 +63,50 @@ export function encodeBatch(operations: readonly StoreOperation[], internal = fa
   return { namespaces: [...index.keys()], operations: flat, size: operations.length };
 }
 
-/** What the script answered: applied (and whether the expired lock was taken again), or refused. */
-export type BatchReply = { code: 'OK'; retaken: boolean } | { code: 'LOCKED'; holder: string } | { code: 'WRONGTYPE'; key: string; type: string };
+/** Where a batch goes: the store's client and keys, its lock (the fence), and what to say in messages. */
+export interface BatchTarget {
+  readonly client: RedisClient;
+  readonly keys: StoreKeys;
+  readonly lock: StoreLock;
+  readonly lockTtlMs: number;
+  readonly where: string;
+  readonly logger: Logger;
+}
 
-/** Runs one encoded batch, fenced by the lock value `lock`. Rejects with the driver's error (the caller maps it). */
-export async function runBatch(client: RedisClient, keys: StoreKeys, lock: string, lockTtlMs: number, batch: EncodedBatch): Promise<BatchReply> {
+/**
+ * Runs one encoded batch, fenced by the lock. Resolves once Redis applied it; rejects with STORE_LOCKED when another
+ * instance holds the lock, STORE_CORRUPT when a key holds another type (nothing applied either way), or the mapped
+ * Redis error.
+ */
+export async function applyBatch(target: BatchTarget, batch: EncodedBatch): Promise<void> {
+  const { client, keys, lock, where } = target;
+  if (lock.lost !== undefined) throw lock.lostError();
   const args: Array<string | Buffer> = [keys.namespaces, keys.lock];
   for (const namespace of batch.namespaces) args.push(keys.zset(namespace), keys.hash(namespace));
   const numberOfKeys = args.length;
-  args.push(lock, String(lockTtlMs), String(batch.namespaces.length), ...batch.namespaces);
+  args.push(lock.value, String(target.lockTtlMs), String(batch.namespaces.length), ...batch.namespaces);
   // One array, which ioredis flattens: a batch of many thousand operations must not become as many call arguments.
   for (const part of batch.operations) args.push(part);
-  const reply = (await client.eval(SOURCE, numberOfKeys, args)) as [string, (string | number)?, string?];
+  let reply: [string, (string | number)?, string?];
+  try {
+    reply = (await client.eval(SOURCE, numberOfKeys, args)) as typeof reply;
+  } catch (error) {
+    throw mapRedisError(error, `batch of ${batch.size} operations on ${where}`);
+  }
   switch (reply[0]) {
     case 'OK':
-      return { code: 'OK', retaken: reply[1] === 1 };
+      if (reply[1] === 1) target.logger.warn({ store: where }, `the lock of ${where} had expired (Redis lost it, or this process paused longer than lockTtlMs) and nobody had taken it: taken again`);
+      return;
     case 'LOCKED':
-      return { code: 'LOCKED', holder: String(reply[1]) };
+      lock.markLost(String(reply[1]));
+      throw lock.lostError();
     case 'WRONGTYPE':
-      return { code: 'WRONGTYPE', key: String(reply[1]), type: String(reply[2]) };
+      throw new ResoluteError(
+        'STORE_CORRUPT',
+        `${where}: the key ${String(reply[1])} holds a ${String(reply[2])}, not what the store keeps there, so something else writes under this store's keys. ` +
+          'Nothing of the batch was applied. Use another key prefix or store name, or remove that key.',
+        { retryable: false, details: { key: reply[1], type: reply[2] } },
+      );
     default:
       throw new ResoluteError('INTERNAL', `store-batch-n.lua answered ${JSON.stringify(reply)}: a bug, report it`, { retryable: false });
   }

@@ -3,7 +3,7 @@ import { LuaScript } from '../connection/lua-script.js';
 import { mapRedisError } from '../connection/map-redis-error.js';
 import { RedisConnection, type RedisClient } from '../connection/redis-connection.js';
 import type { RedisConnectionOptions } from '../connection/redis-options.js';
-import { type EncodedBatch, encodeBatch, runBatch } from './batch-script.js';
+import { applyBatch, type EncodedBatch, encodeBatch } from './batch-script.js';
 import { describeStore, unlockCommand } from './describe-store.js';
 import { enforceDurability, probeDurability } from './durability.js';
 import { checkKey, checkNamespace, decodeKey, encodeKey, exclusive, lexRange } from './key-codec.js';
@@ -127,7 +127,7 @@ export class RedisStore implements Store {
    */
   async batch(operations: readonly StoreOperation[], _options: BatchOptions = {}): Promise<void> {
     const state = this.openState();
-    if (this.settings.readOnly) throw new ResoluteError('UNSUPPORTED', `${this.where} was opened readOnly: batches are refused`, { retryable: false });
+    if (this.settings.readOnly) throw readOnlyError(this.where);
     const encoded = encodeBatch(operations);
     if (encoded.size === 0) return;
     await this.track(this.write(state, encoded));
@@ -266,30 +266,9 @@ export class RedisStore implements Store {
     }
   }
 
-  private async write(state: OpenState, batch: EncodedBatch): Promise<void> {
-    const { lock } = state;
-    if (lock === undefined) throw new ResoluteError('UNSUPPORTED', `${this.where} was opened readOnly: batches are refused`, { retryable: false });
-    if (lock.lost !== undefined) throw lock.lostError();
-    let reply;
-    try {
-      reply = await runBatch(state.client, state.keys, lock.value, this.settings.lockTtlMs, batch);
-    } catch (error) {
-      throw mapRedisError(error, `batch of ${batch.size} operations on ${this.where}`);
-    }
-    if (reply.code === 'OK') {
-      if (reply.retaken) this.logger.warn({ store: this.where }, `the lock of ${this.where} had expired (Redis lost it, or this process paused longer than lockTtlMs) and nobody had taken it: taken again`);
-      return;
-    }
-    if (reply.code === 'LOCKED') {
-      lock.markLost(reply.holder);
-      throw lock.lostError();
-    }
-    throw new ResoluteError(
-      'STORE_CORRUPT',
-      `${this.where}: the key ${reply.key} holds a ${reply.type}, not what the store keeps there, so something else writes under this store's keys. ` +
-        'Nothing of the batch was applied. Use another key prefix or store name, or remove that key.',
-      { retryable: false, details: { key: reply.key, type: reply.type } },
-    );
+  private write(state: OpenState, batch: EncodedBatch): Promise<void> {
+    if (state.lock === undefined) return Promise.reject(readOnlyError(this.where));
+    return applyBatch({ ...state, lock: state.lock, lockTtlMs: this.settings.lockTtlMs, where: this.where, logger: this.logger }, batch);
   }
 
   private track<T>(promise: Promise<T>): Promise<T> {
@@ -321,4 +300,8 @@ export class RedisStore implements Store {
     }
     return this.current;
   }
+}
+
+function readOnlyError(where: string): ResoluteError {
+  return new ResoluteError('UNSUPPORTED', `${where} was opened readOnly (for inspection beside a running service): batches are refused`, { retryable: false });
 }
