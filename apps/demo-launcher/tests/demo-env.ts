@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { PROFILE_ENV } from '@resolute/core';
 import { CONFIG_ENV, CONFIG_FILE, type DemoConfig, loadDemoConfig } from 'demo-kit';
 import { type DemoServices, demoServices, isSubscribed, type ServiceProcess, type ServiceSpec, startService, waitUntilHealthy } from '../src/index.js';
+import { privatePrefix, type PrivatePrefix } from './private-prefix.js';
 import { privateVhost, type PrivateVhost } from './private-vhost.js';
 
 /** The repository's resolute.config.json: tests run the demo from a copy of it with private ports and data. */
@@ -36,7 +37,7 @@ export async function freePorts(count: number): Promise<number[]> {
  * a profile of both bus sections of resolute.config.json (profiles.test.ts checks), and privateDemoConfig must know
  * how to make its transport private.
  */
-export const DEMO_PROFILES = ['zmq', 'amqp'] as const;
+export const DEMO_PROFILES = ['zmq', 'amqp', 'redis'] as const;
 export type DemoProfile = (typeof DEMO_PROFILES)[number];
 
 interface BackendSection {
@@ -46,8 +47,9 @@ interface BackendSection {
 
 interface BusSectionFile {
   transport: BackendSection & { bind?: string };
+  store: BackendSection;
   defaultProfile?: string;
-  profiles: Record<string, { transport?: BackendSection }>;
+  profiles: Record<string, { transport?: BackendSection; store?: BackendSection }>;
 }
 
 /** The fields of resolute.config.json a private copy changes. */
@@ -67,6 +69,8 @@ export interface PrivateDemo {
   readonly profile: DemoProfile;
   /** The profile's transport type, as the services report it (e.g. "zmq-peer", "amqp-adapter"). */
   readonly transport: string;
+  /** The profile's store type (e.g. "level", "redis"). */
+  readonly store: string;
   /** For the services' environment: RESOLUTE_CONFIG (the copy) and RESOLUTE_PROFILE. */
   readonly env: Readonly<Record<string, string>>;
   /** Deletes the temp directory (unless `keepDir`) and what the profile made private on a shared server. */
@@ -78,7 +82,8 @@ export interface PrivateDemo {
  * made the default, so a service that misses RESOLUTE_PROFILE still runs on it). Its relative data paths
  * (./.data/...) are kept as they are: they now resolve inside the temp directory, which is the point. A transport on
  * a shared server gets a private space there: `amqp-adapter` a vhost of its own on the machine's RabbitMQ, created
- * here and deleted by `remove`, so the test neither sees nor leaves queues in anyone else's.
+ * here and deleted by `remove`, so the test neither sees nor leaves queues in anyone else's; `redis-bus` a key prefix
+ * of its own on the machine's Redis (transport and store), whose keys `remove` deletes.
  */
 export async function privateDemoConfig(profile: DemoProfile = 'zmq'): Promise<PrivateDemo> {
   const data = JSON.parse(await readFile(ROOT_CONFIG, 'utf8')) as ConfigFile;
@@ -94,24 +99,30 @@ export async function privateDemoConfig(profile: DemoProfile = 'zmq'): Promise<P
   data.smtpSink.httpPort = sinkHttp;
 
   const transports = new Set<string>();
+  const stores = new Set<string>();
   for (const section of [data.web, data.email]) {
     const chosen = section.profiles[profile];
     if (chosen === undefined) throw new Error(`${ROOT_CONFIG} has no "${profile}" profile in every bus section: add it, or drop it from DEMO_PROFILES`);
     section.profiles = { [profile]: chosen };
     section.defaultProfile = profile;
     transports.add((chosen.transport ?? section.transport).type);
+    stores.add((chosen.store ?? section.store).type);
   }
   if (transports.size !== 1) throw new Error(`the "${profile}" profile uses different transports for web and email (${[...transports].join(', ')}): the demo tests expect one`);
   const [transport] = [...transports] as [string];
+  if (stores.size !== 1) throw new Error(`the "${profile}" profile uses different stores for web and email (${[...stores].join(', ')}): the demo tests expect one`);
+  const [store] = [...stores] as [string];
 
-  if (transport !== 'zmq-peer' && transport !== 'amqp-adapter') {
+  if (transport !== 'zmq-peer' && transport !== 'amqp-adapter' && transport !== 'redis-bus') {
     throw new Error(`privateDemoConfig does not know how to give the ${transport} transport (profile "${profile}") private ports or a private space on its server: add that before testing the profile`);
   }
 
   const dir = await mkdtemp(join(tmpdir(), `resolute-demo-${profile}-`));
   let vhost: PrivateVhost | undefined;
+  let prefix: PrivatePrefix | undefined;
   const remove = async (options: { keepDir?: boolean } = {}): Promise<void> => {
     await vhost?.remove();
+    await prefix?.remove();
     if (options.keepDir !== true) await rm(dir, { recursive: true, force: true });
   };
   try {
@@ -119,9 +130,18 @@ export async function privateDemoConfig(profile: DemoProfile = 'zmq'): Promise<P
       vhost = await privateVhost(`resolute-demo-${profile}`);
       for (const section of [data.web, data.email]) (section.profiles[profile]!.transport ?? section.transport).vhost = vhost.name;
     }
+    if (transport === 'redis-bus') {
+      // Transport and store share one prefix of the test's own on the machine's Redis, deleted by remove().
+      const url = String((data.web.profiles[profile]!.transport ?? data.web.transport).url ?? 'redis://127.0.0.1:6379');
+      prefix = await privatePrefix(url, `resolute-demo-${profile}`);
+      for (const section of [data.web, data.email]) {
+        const chosen = section.profiles[profile]!;
+        for (const backend of [chosen.transport, chosen.store]) if (backend !== undefined && 'prefix' in backend) backend.prefix = prefix.name;
+      }
+    }
     const path = join(dir, CONFIG_FILE);
     await writeFile(path, JSON.stringify(data, null, 2));
-    return { dir, config: await loadDemoConfig(path), profile, transport, env: { [CONFIG_ENV]: path, [PROFILE_ENV]: profile }, remove };
+    return { dir, config: await loadDemoConfig(path), profile, transport, store, env: { [CONFIG_ENV]: path, [PROFILE_ENV]: profile }, remove };
   } catch (error) {
     await remove();
     throw error;

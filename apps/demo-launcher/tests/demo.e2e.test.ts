@@ -1,6 +1,6 @@
-// The whole demo in a real browser (Debian's Chromium driven by playwright-core), once per bus profile (zmq, amqp):
+// The whole demo in a real browser (Debian's Chromium driven by playwright-core), once per bus profile (zmq, amqp, redis):
 // the SMTP sink, the email service and the website run as separate processes on a private copy of
-// resolute.config.json (free ports, temp data dir, and for amqp a vhost of its own on the machine's RabbitMQ).
+// resolute.config.json (free ports, temp data dir, and for amqp a vhost of its own on the machine's RabbitMQ, for redis a key prefix of its own on its Redis).
 // A person signs up and sees the welcome email arrive; the email service is stopped, two more people sign up (they
 // are told they are signed up), the email service comes back, and both emails arrive, each exactly once.
 import { join } from 'node:path';
@@ -57,7 +57,7 @@ describe.each(DEMO_PROFILES)('the signup demo in a browser, on the %s profile', 
     await page.goto(demo.specs.url);
     expect(await page.title()).toBe('Sign up · Resolute demo');
     // The footer names the bus backend the website really runs on.
-    expect(await page.locator('footer strong').textContent()).toBe(`${profile} (${env!.transport} + level)`);
+    expect(await page.locator('footer strong').textContent()).toBe(`${profile} (${env!.transport} + ${env!.store})`);
     await page.locator('#mailbox-status', { hasText: '0 welcome emails received' }).waitFor({ timeout: 10_000 });
 
     // Server-side validation, shown on the page next to the fields.
@@ -73,7 +73,7 @@ describe.each(DEMO_PROFILES)('the signup demo in a browser, on the %s profile', 
     expect(await mailboxItem(page, 'ada@example.com').locator('.subject').textContent()).toBe('Welcome to Resolute, Ada Lovelace!');
 
     // 2. The email service is down: people can still sign up; their events wait (zmq: in the website's outbox; amqp:
-    // in the email service's queue at RabbitMQ).
+    // in the email service's queue at RabbitMQ; redis: in the email service's consumer group on the topic's stream).
     expect(await demo.running.get('email')!.stop()).toEqual({ code: 0, signal: null });
     await signUp(page, 'Grace Hopper', 'grace@example.com');
     await signUp(page, 'Linus Torvalds', 'linus@example.com');

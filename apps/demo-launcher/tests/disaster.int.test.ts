@@ -1,5 +1,5 @@
-// The disasters the demo exists for, as processes (no browser), once per bus profile (zmq, amqp): the three services
-// run on a private copy of resolute.config.json (for amqp, in a vhost of its own on the machine's RabbitMQ); services
+// The disasters the demo exists for, as processes (no browser), once per bus profile (zmq, amqp, redis): the three services
+// run on a private copy of resolute.config.json (for amqp in a vhost of its own on the machine's RabbitMQ, for redis under a key prefix of its own); services
 // are stopped and started under the flow, and the SMTP sink's mailbox is the judge — every signup gets its welcome
 // email, none twice.
 import { waitFor } from '@resolute/core/testing';
@@ -39,7 +39,7 @@ describe.each(DEMO_PROFILES)('the demo under disasters, on the %s profile', (pro
   });
 
   it('runs both buses on the profile', async () => {
-    expect(await demo.health(demo.specs.web)).toMatchObject({ profile, backend: `${profile} (${env!.transport} + level)` });
+    expect(await demo.health(demo.specs.web)).toMatchObject({ profile, backend: `${profile} (${env!.transport} + ${env!.store})` });
     expect(await demo.health(demo.specs.email)).toMatchObject({ profile, transport: env!.transport, subscribed: true });
   });
 
