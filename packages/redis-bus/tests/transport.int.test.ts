@@ -219,12 +219,31 @@ describe('RedisTransport on a private redis-server', () => {
     const groups = async () => ((await look.xinfo('GROUPS', streamKey('t', topic))) as unknown[][]).map((g) => g[1]);
     await waitFor(async () => (await groups()).length === 1, { timeoutMs: 5_000, message: 'the drained group to be destroyed' });
     expect(await groups()).toEqual([other.t.address]);
-    expect(await look.smembers(`resolute:{e:${sub.t.address}}:topics`)).toEqual([]);
+    expect(await look.smembers(`resolute:{e:${sub.t.address}}:topics`)).toEqual(['']);
     expect(await look.hlen(`resolute:{e:${sub.t.address}}:draining`)).toBe(0);
     await sub.t.subscribe(topic);
     const again = messages({ type: 'topic', topic }, 5);
     await deliverAll(pub.t, again);
     await waitFor(() => again.every((m) => sub.ids.includes(m.envelope.id)), { timeoutMs: 5_000 });
+  });
+
+  it('reads the endpoint’s topics at start, and an unsubscribe by one instance ends the topic for every instance', async () => {
+    const topic = uniqueName('shared');
+    const name = uniqueName('svc');
+    const one = await endpoint(name);
+    await one.t.subscribe(topic);
+    const two = await endpoint(name); // never calls subscribe: reads the topic from the endpoint's set
+    expect(two.t.stats().readers).toBe(2);
+    const pub = await endpoint(uniqueName('pub'));
+    const before = messages({ type: 'topic', topic }, 40);
+    await deliverAll(pub.t, before);
+    await waitFor(() => before.every((m) => one.ids.includes(m.envelope.id) || two.ids.includes(m.envelope.id)), { timeoutMs: 5_000 });
+    await one.t.unsubscribe(topic);
+    await waitFor(async () => (await look.exists(streamKey('t', topic))) === 0, { timeoutMs: 5_000, message: 'the group (and the stream) to go' });
+    await waitFor(() => one.t.stats().readers === 1 && two.t.stats().readers === 1, { timeoutMs: 5_000, message: 'both instances to stop reading the topic' });
+    const after = await pub.t.send(messages({ type: 'topic', topic }, 5));
+    expect(after.every((o) => o.ok)).toBe(true);
+    expect(await look.exists(streamKey('t', topic))).toBe(0);
   });
 
   it('deletes a topic stream when its last group is destroyed', async () => {
@@ -236,6 +255,24 @@ describe('RedisTransport on a private redis-server', () => {
     await waitFor(() => sub.ids.length === 10, { timeoutMs: 5_000 });
     await sub.t.unsubscribe(topic);
     await waitFor(async () => (await look.exists(streamKey('t', topic))) === 0, { timeoutMs: 5_000 });
+  });
+
+  it('recreates its groups and subscriptions after Redis lost its data (FLUSHALL)', async () => {
+    const topic = uniqueName('wiped');
+    const sub = await endpoint(uniqueName('sub'));
+    await sub.t.subscribe(topic);
+    const pub = await endpoint(uniqueName('pub'));
+    await look.flushall();
+    const groupOf = async (key: string) => ((await look.xinfo('GROUPS', key).catch(() => [])) as unknown[][]).map((g) => g[1]);
+    await waitFor(async () => (await groupOf(streamKey('t', topic))).includes(sub.t.address) && (await groupOf(streamKey('e', sub.t.address))).includes(sub.t.address), {
+      timeoutMs: 5_000,
+      message: 'both groups to be created again',
+    });
+    expect(await look.smembers(`resolute:{e:${sub.t.address}}:topics`)).toContain(topic);
+    const events = messages({ type: 'topic', topic }, 10);
+    const commands = messages({ type: 'endpoint', address: sub.t.address }, 10);
+    await deliverAll(pub.t, [...events, ...commands]);
+    await waitFor(() => [...events, ...commands].every((m) => sub.ids.includes(m.envelope.id)), { timeoutMs: 5_000 });
   });
 
   it('uses a connection passed in and leaves it open on close', async () => {

@@ -46,6 +46,8 @@ export class RedisTransport implements Transport {
   private started: Started | undefined;
   private starting = false;
   private readonly readers = new Map<string, StreamReader>();
+  /** Topics this process subscribed to or read at start: written back if Redis lost the endpoint's keys. */
+  private readonly topics = new Set<string>();
   private readonly counters: RedisTransportStats = emptyStats();
   private closing: Promise<void> | undefined;
 
@@ -92,11 +94,13 @@ export class RedisTransport implements Transport {
       const { topics, draining } = await started.subscriptions.load();
       await this.startReader(started, own);
       for (const topic of topics) {
+        this.topics.add(topic);
         const stream = topicStream(connection, topic);
         await ensureGroup(connection, stream, endpoint, '$');
         await this.startReader(started, stream);
       }
       for (const [topic, cutoff] of draining) await this.startReader(started, topicStream(connection, topic), cutoff);
+      if (this.closing !== undefined) throw new ResoluteError('BUS_CLOSED', 'redis-bus: closed while starting');
     } catch (error) {
       await Promise.all([...this.readers.values()].map((r) => r.stop()));
       this.readers.clear();
@@ -130,6 +134,7 @@ export class RedisTransport implements Transport {
     assertName(topic, 'topic');
     const started = this.require(`subscribing to ${topic}`);
     const stream = topicStream(started.connection, topic);
+    this.topics.add(topic);
     try {
       await started.subscriptions.add(topic);
       await ensureGroup(started.connection, stream, started.endpoint, '$');
@@ -150,6 +155,7 @@ export class RedisTransport implements Transport {
     assertName(topic, 'topic');
     const started = this.require(`unsubscribing from ${topic}`);
     const stream = topicStream(started.connection, topic);
+    this.topics.delete(topic);
     try {
       const removed = await started.subscriptions.remove(topic, await lastEntryId(started.connection, stream));
       const cutoff = await started.subscriptions.drainCutoff(topic);
@@ -218,6 +224,10 @@ export class RedisTransport implements Transport {
       return 'recreated';
     }
     const topic = topicOf(stream);
+    if (await started.subscriptions.lost()) {
+      this.logger.warn({ stream: stream.key, topics: [...this.topics] }, 'redis-bus: Redis lost this endpoint\'s subscriptions (restarted without persistence?): written back from memory');
+      await started.subscriptions.restore(this.topics);
+    }
     if (await started.subscriptions.isSubscribed(topic)) {
       await ensureGroup(started.connection, stream, started.endpoint, '$');
       return 'recreated';

@@ -10,6 +10,12 @@ import { STREAM_SCRIPTS } from './stream-scripts.js';
 /** Pages of XAUTOCLAIM (maxBatch each) one reclaim round takes at most, so new entries are not starved. */
 const RECLAIM_PAGES = 10;
 
+/**
+ * A reader command unanswered this long past its own wait (BLOCK) means a dead socket that TCP has not noticed (a
+ * silent network cut): the connection is dropped and redialled, the command fails and is retried.
+ */
+const STALL_MS = 15_000;
+
 export interface StreamReaderHooks {
   /** The group vanished (unsubscribed elsewhere, or Redis lost it): create it again, or stop reading. */
   missingGroup(reader: StreamReader): Promise<'recreated' | 'stop'>;
@@ -145,7 +151,8 @@ export class StreamReader {
     const block = cursor === '>' ? ['BLOCK', settings.blockMs] : [];
     this.blocked = cursor === '>';
     try {
-      return parseReadReply(await this.client!.callBuffer('XREADGROUP', 'GROUP', group, settings.consumer, 'COUNT', settings.maxBatch, ...block, 'STREAMS', stream.key, cursor));
+      const reply = await this.command((c) => c.callBuffer('XREADGROUP', 'GROUP', group, settings.consumer, 'COUNT', settings.maxBatch, ...block, 'STREAMS', stream.key, cursor), cursor === '>' ? settings.blockMs : 0);
+      return parseReadReply(reply);
     } finally {
       this.blocked = false;
     }
@@ -156,7 +163,7 @@ export class StreamReader {
     stats.reclaimRounds++;
     let cursor = '0-0';
     for (let page = 0; page < RECLAIM_PAGES && !this.stopping; page++) {
-      const claimed = parseClaimReply(await this.client!.callBuffer('XAUTOCLAIM', stream.key, group, settings.consumer, settings.leaseMs, cursor, 'COUNT', settings.maxBatch));
+      const claimed = parseClaimReply(await this.command((c) => c.callBuffer('XAUTOCLAIM', stream.key, group, settings.consumer, settings.leaseMs, cursor, 'COUNT', settings.maxBatch)));
       cursor = claimed.cursor;
       if (claimed.entries.length > 0) {
         stats.reclaimed += claimed.entries.length;
@@ -205,13 +212,13 @@ export class StreamReader {
 
   private async ack(entries: readonly StreamEntry[]): Promise<void> {
     const { group, stream } = this.options;
-    await STREAM_SCRIPTS.ack.run(this.client!, [stream.key], [group, stream.kind === 'endpoint' ? '1' : '0', ...entries.map((e) => e.id)]);
+    await this.command((c) => STREAM_SCRIPTS.ack.run(c, [stream.key], [group, stream.kind === 'endpoint' ? '1' : '0', ...entries.map((e) => e.id)]));
   }
 
   private async extendLease(batch: readonly StreamEntry[]): Promise<void> {
     const { group, settings, stream, logger } = this.options;
     try {
-      await STREAM_SCRIPTS.extendLease.run(this.client!, [stream.key], [group, settings.consumer, batch[0]!.id, batch[batch.length - 1]!.id, batch.length]);
+      await this.command((c) => STREAM_SCRIPTS.extendLease.run(c, [stream.key], [group, settings.consumer, batch[0]!.id, batch[batch.length - 1]!.id, batch.length]));
     } catch (error) {
       logger.debug({ err: error, stream: stream.key }, 'redis-bus reader: could not renew a lease (another consumer may claim the batch: the inbox dedupes)');
     }
@@ -219,7 +226,7 @@ export class StreamReader {
 
   private async housekeep(): Promise<void> {
     const { group, settings, stream, stats } = this.options;
-    const [trimmed, pruned] = (await STREAM_SCRIPTS.housekeep.run(this.client!, [stream.key], [group, settings.consumerExpiryMs])) as [number, number];
+    const [trimmed, pruned] = (await this.command((c) => STREAM_SCRIPTS.housekeep.run(c, [stream.key], [group, settings.consumerExpiryMs]))) as [number, number];
     stats.housekeepingRounds++;
     stats.trimmed += trimmed;
     stats.prunedConsumers += pruned;
@@ -230,7 +237,7 @@ export class StreamReader {
     const cutoff = this.cutoff;
     if (cutoff === undefined) return;
     const { group, stream } = this.options;
-    const gone = (await STREAM_SCRIPTS.dropGroup.run(this.client!, [stream.key], [group, cutoff])) === 1;
+    const gone = (await this.command((c) => STREAM_SCRIPTS.dropGroup.run(c, [stream.key], [group, cutoff]))) === 1;
     if (gone && this.cutoff === cutoff) {
       await this.options.hooks.drained(this);
       this.finished = true;
@@ -252,6 +259,20 @@ export class StreamReader {
     } finally {
       clearTimeout(timer);
       if (this.client !== undefined) connection.release(this.client);
+    }
+  }
+
+  /** Runs a command on the reader's connection; redials it when no reply came `STALL_MS` after `waitMs`. */
+  private async command<T>(run: (client: RedisClient) => Promise<T>, waitMs = 0): Promise<T> {
+    const client = this.client!;
+    const watchdog = setTimeout(() => {
+      this.options.logger.warn({ stream: this.options.stream.key }, 'redis-bus reader: no reply from Redis: reconnecting');
+      client.disconnect(true);
+    }, waitMs + STALL_MS);
+    try {
+      return await run(client);
+    } finally {
+      clearTimeout(watchdog);
     }
   }
 

@@ -38,15 +38,30 @@ export class Subscriptions {
     this.shard = `e:${endpoint}`;
   }
 
+  /**
+   * Reads the subscriptions at start. The set always holds the member `""` (no topic has an empty name), so that it
+   * exists even with no topic: a set that is gone later means Redis lost its data (see `lost`).
+   */
   async load(): Promise<{ topics: string[]; draining: Map<string, string> }> {
     const client = this.connection.clientFor(this.shard);
+    await client.sadd(this.keys.topics, '');
     const [topics, draining] = await Promise.all([client.smembers(this.keys.topics), client.hgetall(this.keys.draining)]);
-    return { topics: topics.sort(), draining: new Map(Object.entries(draining)) };
+    return { topics: topics.filter((t) => t !== '').sort(), draining: new Map(Object.entries(draining)) };
+  }
+
+  /** True when the set is gone: Redis lost the endpoint's keys (restarted without persistence, or flushed). */
+  async lost(): Promise<boolean> {
+    return (await this.connection.clientFor(this.shard).exists(this.keys.topics)) === 0;
+  }
+
+  /** After a loss: the topics this process knows it subscribed to are written back. */
+  async restore(topics: Iterable<string>): Promise<void> {
+    await this.connection.clientFor(this.shard).sadd(this.keys.topics, '', ...topics);
   }
 
   /** Subscribed (again): in the set, no longer draining. */
   async add(topic: string): Promise<void> {
-    const replies = await this.connection.clientFor(this.shard).multi().sadd(this.keys.topics, topic).hdel(this.keys.draining, topic).exec();
+    const replies = await this.connection.clientFor(this.shard).multi().sadd(this.keys.topics, '', topic).hdel(this.keys.draining, topic).exec();
     const failed = replies?.find(([error]) => error !== null)?.[0];
     if (failed) throw failed;
   }
