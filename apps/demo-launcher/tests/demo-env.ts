@@ -132,7 +132,8 @@ export async function privateDemoConfig(profile: DemoProfile = 'zmq'): Promise<P
     }
     if (transport === 'redis-bus') {
       // Transport and store share one prefix of the test's own on the machine's Redis, deleted by remove().
-      const url = String((data.web.profiles[profile]!.transport ?? data.web.transport).url ?? 'redis://127.0.0.1:6379');
+      const configured = (data.web.profiles[profile]!.transport ?? data.web.transport).url;
+      const url = typeof configured === 'string' ? configured : 'redis://127.0.0.1:6379';
       prefix = await privatePrefix(url, `resolute-demo-${profile}`);
       for (const section of [data.web, data.email]) {
         const chosen = section.profiles[profile]!;
