@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { createStoreFromBusConfig, isResoluteError, loadBackendModule, ResoluteError, silentLogger, STORE_PACKAGES, type Store } from '@resolute/core';
+import { createStoreFromBusConfig, isResoluteError, loadBackendModule, loadBusConfig, ResoluteError, silentLogger, STORE_PACKAGES, type Store } from '@resolute/core';
 import { LevelStore, type LockInfo } from '@resolute/level-store';
 import { usageError } from './errors.js';
 import type { CliIo } from './io.js';
@@ -61,7 +61,7 @@ export async function resolveTarget(selection: StoreSelection, io: CliIo, mode: 
     return { type: 'other', store, location: `${redactUrl(selection.redis)}${typeof name === 'string' ? ` (store ${JSON.stringify(name)})` : ''}` };
   }
   const file = resolve(io.cwd, selection.config!);
-  const store = await createStoreFromBusConfig(file, { env: io.env, ...(selection.profile === undefined ? {} : { profile: selection.profile }) });
+  const store = await configStore(file, selection.profile, mode, io);
   const path = (store as { path?: unknown }).path;
   if (store.kind === 'level' && typeof path === 'string' && isAbsolute(path)) return { type: 'level', path, location: path };
   if (store.kind === 'memory') {
@@ -70,6 +70,18 @@ export async function resolveTarget(selection: StoreSelection, io: CliIo, mode: 
     });
   }
   return { type: 'other', store, location: `${store.kind} store of ${file}` };
+}
+
+/**
+ * The store a config names. A Redis store read by a read-only command is opened readOnly, as with --redis: beside
+ * the running service, without its lock. (The config is resolved once, profile applied, then passed as an object.)
+ */
+async function configStore(file: string, profile: string | undefined, mode: AccessMode | 'unlock', io: CliIo): Promise<Store> {
+  const options = { env: io.env, ...(profile === undefined ? {} : { profile }) };
+  if (mode !== 'read') return createStoreFromBusConfig(file, options);
+  const { config } = await loadBusConfig(file, options);
+  if (config.store.type !== 'redis' || config.store.package !== undefined) return createStoreFromBusConfig(file, options);
+  return createStoreFromBusConfig({ ...config, store: { ...config.store, readOnly: true } }, { env: {} });
 }
 
 /**

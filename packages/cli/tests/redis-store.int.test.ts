@@ -1,9 +1,11 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { type Child, uniqueName } from '@resolute/core/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorDoc, StatusDoc, UnlockDoc } from './json-docs.js';
 import { TestRedis } from './redis-server.js';
 import { expectExit } from './run-cli.js';
-import { runFixture, startReady } from './scenario.js';
+import { runFixture, startReady, tempDir } from './scenario.js';
 
 // One private redis-server for the file; every test writes stores of its own names on it.
 let redis: TestRedis;
@@ -62,6 +64,21 @@ describe('resolute on a Redis store (--redis)', () => {
     expect(refused.stderr).toContain(`process ${child.pid} on `);
     expect(refused.stderr).toContain(`resolute unlock --redis ${redis.url} --name ${name}`);
     expect((await expectExit(['status', '--redis', redis.url, '--name', name, '--json'], 0)).json<StatusDoc>().namespaces.outgoing.count).toBe(8);
+  });
+
+  it('--config with a Redis store section reads beside the running service too, and unlock works through it', async () => {
+    const name = await stuckStore();
+    const temp = await tempDir('redis-config');
+    cleanups.push(temp.remove);
+    const config = join(temp.dir, 'resolute.config.json');
+    await writeFile(config, JSON.stringify({ name, transport: { type: 'memory' }, store: { type: 'redis', url: redis.url } }));
+    const child = await holder(name);
+    const doc = (await expectExit(['status', '--config', config, '--json'], 0)).json<StatusDoc>();
+    expect(doc.store.kind).toBe('redis');
+    expect(doc.namespaces.outgoing.count).toBe(8);
+    expect(doc.lock).toMatchObject({ state: 'alive', pid: child.pid });
+    await child.kill();
+    expect((await expectExit(['unlock', '--config', config, '--json'], 0)).json<UnlockDoc>()).toMatchObject({ removed: true, lock: { state: 'dead', pid: child.pid } });
   });
 
   it('unlock removes the lock of a killed service, refuses a live one, and has nothing to do the second time', async () => {
