@@ -2,7 +2,7 @@ import { putOp } from '@resolute/core';
 import { freePort, uniqueName } from '@resolute/core/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { REDIS_STORE_LAYOUT_VERSION, RedisStore, type RedisStoreOptions } from '../src/index.js';
-import { PrivateRedis } from './support/private-redis.js';
+import { PrivateCluster, PrivateRedis } from './support/private-redis.js';
 import { dropStore, expectCode, recordingLogger } from './support/store-support.js';
 
 let durable: PrivateRedis;
@@ -74,6 +74,29 @@ describe('durability', () => {
     expect(s.durable).toBe(false);
     expect(logger.records.find((r) => r.level === 'warn')?.msg).toContain('+config|get');
     await expectCode(() => store(durable, { username: 'limited', password: 'pw', requireDurable: true }).open(), 'INVALID_CONFIG');
+  });
+});
+
+describe('durability on a Redis Cluster', () => {
+  it('is durable only when every master persists each write, and names the ones that do not', async () => {
+    const cluster = await PrivateCluster.start(3);
+    cleanups.push(() => cluster.destroy());
+    const logger = recordingLogger();
+    const open = async (): Promise<RedisStore> => {
+      const s = new RedisStore({ cluster: { nodes: cluster.urls }, name: uniqueName('cluster-durable'), logger });
+      cleanups.push(() => s.close());
+      await s.open();
+      return s;
+    };
+    const persist = (node: PrivateRedis): Promise<unknown> => raw(node, async (c) => [await c.config('SET', 'appendonly', 'yes'), await c.config('SET', 'appendfsync', 'always')]);
+    await Promise.all(cluster.nodes.slice(0, 2).map(persist));
+    const partly = await open();
+    expect(partly.durable).toBe(false);
+    const warning = logger.records.find((r) => r.level === 'warn')?.msg ?? '';
+    expect(warning).toContain(`127.0.0.1:${cluster.nodes[2]!.port} runs with appendonly no`);
+    expect(warning).not.toContain(`127.0.0.1:${cluster.nodes[0]!.port} runs with`);
+    await persist(cluster.nodes[2]!);
+    expect((await open()).durable).toBe(true);
   });
 });
 

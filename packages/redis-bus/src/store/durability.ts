@@ -30,7 +30,7 @@ export async function probeDurability(client: RedisClient, where: string): Promi
   const servers: Redis[] = client instanceof Cluster ? client.nodes('master') : [client];
   const problems: string[] = [];
   for (const server of servers) {
-    const name = `${server.options.host ?? '?'}:${server.options.port ?? '?'}`;
+    const name = (server.options.sentinels?.length ?? 0) > 0 ? `the master "${server.options.name ?? '?'}"` : `${server.options.host ?? '?'}:${server.options.port ?? '?'}`;
     let reply: unknown;
     try {
       reply = await server.config('GET', 'append*');
