@@ -1,0 +1,175 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, waitFor } from '@resolute/core/testing';
+import { Redis } from 'ioredis';
+
+/** Fails with the package to install when redis-server is not on this machine. */
+export function requireRedisServer(): void {
+  try {
+    execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
+  } catch {
+    throw new Error('redis-server is not installed: run `apt-get install -y redis-server` (Debian package redis-server)');
+  }
+}
+
+export interface PrivateRedisOptions {
+  /** appendonly yes + appendfsync always: an acknowledged write survives SIGKILL of the server. Default true. */
+  aof?: boolean;
+  /** Extra `--name value` arguments. */
+  args?: readonly string[];
+}
+
+/**
+ * A redis-server of our own (free port, own temp data dir), for tests that kill, restart or fill Redis: never the
+ * machine's shared instance. The data dir survives `kill()` and `restart()`; `destroy()` removes it.
+ */
+export class PrivateRedis {
+  private server: ChildProcess | undefined;
+
+  private constructor(
+    readonly port: number,
+    readonly dir: string,
+    private readonly args: readonly string[],
+  ) {}
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  static async start(options: PrivateRedisOptions = {}): Promise<PrivateRedis> {
+    requireRedisServer();
+    const dir = await mkdtemp(join(tmpdir(), 'resolute-redis-'));
+    const aof = options.aof ?? true;
+    const args = [
+      '--bind', '127.0.0.1',
+      '--dir', dir,
+      '--save', '',
+      '--appendonly', aof ? 'yes' : 'no',
+      '--appendfsync', 'always',
+      '--protected-mode', 'no',
+      ...(options.args ?? []),
+    ];
+    const redis = new PrivateRedis(await freePort(), dir, args);
+    await redis.boot();
+    return redis;
+  }
+
+  async boot(): Promise<void> {
+    const server = spawn('redis-server', ['--port', String(this.port), ...this.args], { stdio: 'ignore' });
+    this.server = server;
+    await waitFor(() => ping(this.port), { timeoutMs: 10_000, intervalMs: 50, message: `private redis-server on port ${this.port} did not start` });
+  }
+
+  /** SIGKILL: no shutdown save, no goodbye to clients. */
+  async kill(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server || server.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      server.once('exit', () => resolve());
+      server.kill('SIGKILL');
+    });
+  }
+
+  async restart(): Promise<void> {
+    await this.kill();
+    await this.boot();
+  }
+
+  async destroy(): Promise<void> {
+    await this.kill();
+    await rm(this.dir, { recursive: true, force: true });
+  }
+
+  /** A plain ioredis client to this server, for a test to look inside (close it with `disconnect()`). */
+  client(): Redis {
+    const client = new Redis({ port: this.port, host: '127.0.0.1', maxRetriesPerRequest: 1 });
+    client.on('error', () => {});
+    return client;
+  }
+
+  async keys(pattern = '*'): Promise<string[]> {
+    const client = this.client();
+    try {
+      return await client.keys(pattern);
+    } finally {
+      client.disconnect();
+    }
+  }
+
+  async dbsize(): Promise<number> {
+    const client = this.client();
+    try {
+      return await client.dbsize();
+    } finally {
+      client.disconnect();
+    }
+  }
+}
+
+/**
+ * A Redis Cluster of `masters` real redis-server processes (no replicas), created with `redis-cli --cluster create`
+ * on free ports in a temp dir.
+ */
+export class PrivateCluster {
+  private constructor(
+    readonly nodes: PrivateRedis[],
+  ) {}
+
+  get urls(): string[] {
+    return this.nodes.map((n) => n.url);
+  }
+
+  static async start(masters = 3): Promise<PrivateCluster> {
+    const nodes: PrivateRedis[] = [];
+    try {
+      for (let i = 0; i < masters; i++) {
+        nodes.push(await PrivateRedis.start({ aof: false, args: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000'] }));
+      }
+      execFileSync('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '0', '--cluster-yes'], { stdio: 'ignore' });
+      await waitFor(async () => (await Promise.all(nodes.map((n) => clusterState(n.port)))).every((s) => s === 'ok'), {
+        timeoutMs: 20_000,
+        intervalMs: 100,
+        message: 'the private Redis Cluster did not reach cluster_state:ok',
+      });
+    } catch (error) {
+      await Promise.all(nodes.map((n) => n.destroy()));
+      throw error;
+    }
+    return new PrivateCluster(nodes);
+  }
+
+  async destroy(): Promise<void> {
+    await Promise.all(this.nodes.map((n) => n.destroy()));
+  }
+}
+
+async function ping(port: number): Promise<boolean> {
+  const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch (error) {
+    // A server started with requirepass answers NOAUTH: it is up.
+    return error instanceof Error && /NOAUTH/.test(error.message);
+  } finally {
+    client.disconnect();
+  }
+}
+
+async function clusterState(port: number): Promise<string> {
+  const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    const info = (await client.call('CLUSTER', 'INFO')) as string;
+    return /cluster_state:(\w+)/.exec(info)?.[1] ?? 'unknown';
+  } catch {
+    return 'down';
+  } finally {
+    client.disconnect();
+  }
+}
