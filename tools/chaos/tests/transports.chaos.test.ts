@@ -3,6 +3,7 @@ import { BUS_DEFAULTS } from '@resolute/core';
 import { describe, expect, it } from 'vitest';
 import { amqpAdapterTarget } from '../src/backends/amqp-adapter.js';
 import { mdpBrokerTarget } from '../src/backends/mdp-broker.js';
+import { redisBusTarget } from '../src/backends/redis-bus.js';
 import { zmqPeerTarget } from '../src/backends/zmq-peer.js';
 import type { ChaosTarget } from '../src/chaos-backend.js';
 import { runChaos } from '../src/chaos-run.js';
@@ -14,7 +15,7 @@ import { chaosSettings } from '../src/chaos-settings.js';
  * unexpected appears, and duplicated side effects are counted. See src/chaos-run.ts.
  */
 const settings = chaosSettings();
-const TARGETS: readonly ChaosTarget[] = [zmqPeerTarget, amqpAdapterTarget, mdpBrokerTarget];
+const TARGETS: readonly ChaosTarget[] = [zmqPeerTarget, amqpAdapterTarget, mdpBrokerTarget, redisBusTarget];
 /**
  * A consumer killed between a handler's side effect and the durable completion re-runs at most that many handlers:
  * inbox.concurrency running plus inbox.completionWindow outcomes waiting for their write (core's defaults).
