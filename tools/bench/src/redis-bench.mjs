@@ -1,7 +1,7 @@
 // The redis bench: Resolute's at-least-once events over redis-bus beside BullMQ and raw Redis Streams, on one private
 // redis-server, same run.
 //
-//   node tools/bench/src/main.mjs redis [--quick] [--case=streams,bullmq,bus-memory,bus-level]
+//   node tools/bench/src/main.mjs redis [--quick] [--case=streams,bullmq,bus-redis,bus-memory,bus-level]
 //
 // Each case runs at 100 B and 4 KB; warm-up, then rounds alternating (see rounds.mjs); the server is flushed between
 // cases. A full run writes tools/bench/results/redis.md.
@@ -17,6 +17,7 @@ const RESULTS = new URL('../results/redis.md', import.meta.url);
 const CASES = [
   { id: 'streams', short: 'streams', name: 'raw Redis Streams (XADD, XREADGROUP, XACK)', baseline: true, run: rawStreamsRun },
   { id: 'bullmq', short: 'BullMQ', name: 'BullMQ (add, Worker)', baseline: true, run: bullmqRun },
+  { id: 'bus-redis', name: 'Resolute redis-bus, Redis Store (same server)', run: (redis, o) => busRun(redis, { ...o, store: 'redis' }) },
   { id: 'bus-memory', name: 'Resolute redis-bus, MemoryStore', run: (redis, o) => busRun(redis, { ...o, store: 'memory' }) },
   { id: 'bus-level', name: 'Resolute redis-bus, LevelStore (fsync)', run: (redis, o) => busRun(redis, { ...o, store: 'level' }) },
 ];
@@ -52,7 +53,9 @@ export async function redisBench({ quick = false, args = [], log = console.log }
   log(`duplicates absorbed by the inbox dedupe across all rounds: ${duplicates}`);
   const legend = [
     'Latency: from the add/publish call to the handler/processor. msgs/s: first add → n-th handled. Resolute rows',
-    'include both buses\' stores (outbox before XADD, inbox before XACK); MemoryStore rows show the transport\'s own cost.',
+    'include both buses\' stores (outbox before XADD, inbox before XACK). The Redis Store row is the like-for-like one',
+    'beside BullMQ: a resolved publish is in Redis, as a resolved add is. MemoryStore shows the transport\'s own cost',
+    '(a publish then survives no crash); LevelStore fsyncs both sides to local disk (durable beyond Redis\'s settings).',
   ].join('\n');
   log(legend);
   if (!quick && only === undefined) {
