@@ -2,11 +2,12 @@
 // Needs the packages built first (`npm run build`), since it imports their dist. Other `--flags` go to the benches
 // (the zmq bench takes `--case=raw,bus-memory,...`).
 import { amqpBench } from './amqp-bench.mjs';
+import { mdpBench } from './mdp-bench.mjs';
 import { redisBench } from './redis-bench.mjs';
 import { storeBench } from './store-bench.mjs';
 import { zmqBench } from './zmq-bench.mjs';
 
-const BENCHES = { store: storeBench, zmq: zmqBench, amqp: amqpBench, redis: redisBench };
+const BENCHES = { store: storeBench, zmq: zmqBench, amqp: amqpBench, redis: redisBench, mdp: mdpBench };
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
