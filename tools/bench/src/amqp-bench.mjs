@@ -45,7 +45,8 @@ export async function amqpBench({ quick = false, args = [], log = console.log } 
       log(`could not delete the vhost ${vhost}: rabbitmqctl delete_vhost ${vhost}`);
     }
   }
-  const table = formatTable(comparisonRows(summary));
+  const rows = comparisonRows(summary);
+  const table = formatTable(rows);
   log(table);
   const duplicates = summary.reduce((sum, s) => sum + s.duplicates, 0);
   if (duplicates > 0) log(`note: ${duplicates} duplicates absorbed by the inbox dedupe across all rounds`);
@@ -78,5 +79,5 @@ export async function amqpBench({ quick = false, args = [], log = console.log } 
     );
     log(`written to ${RESULTS.pathname}`);
   }
-  return table;
+  return rows;
 }

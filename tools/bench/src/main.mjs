@@ -2,6 +2,7 @@
 // Needs the packages built first (`npm run build`), since it imports their dist. Other `--flags` go to the benches
 // (the zmq bench takes `--case=raw,bus-memory,...`).
 import { amqpBench } from './amqp-bench.mjs';
+import { printSummary } from './summary.mjs';
 import { mdpBench } from './mdp-bench.mjs';
 import { redisBench } from './redis-bench.mjs';
 import { storeBench } from './store-bench.mjs';
@@ -17,6 +18,8 @@ if (unknown.length > 0 || args.includes('--help')) {
   console.error(`usage: node tools/bench/src/main.mjs [${Object.keys(BENCHES).join('|')}]... [--quick]`);
   process.exit(unknown.length > 0 ? 2 : 0);
 }
+const results = [];
 for (const name of names.length > 0 ? names : Object.keys(BENCHES)) {
-  await BENCHES[name]({ quick, args });
+  results.push({ bench: name, rows: await BENCHES[name]({ quick, args }) });
 }
+if (results.length > 1) printSummary(results, { quick });

@@ -27,7 +27,8 @@ export async function mdpBench({ quick = false, args = [], log = console.log } =
   const settings = `n=${n} round trips per round, ${WINDOW} outstanding, 256 B, ${ROUNDS} rounds after a warm-up, alternating, median of rounds; client, broker and workers in one process, TCP on 127.0.0.1`;
   log(`mdp bench: ${settings}; ${machine.nproc} cores, load ${machine.load}`);
   const summary = await runRounds({ cases, sizes: SIZES, n, log: process.env.BENCH_VERBOSE ? log : undefined, run: (testCase, size, count) => testCase.run({ size, n: count }) });
-  const table = formatTable(comparisonRows(summary));
+  const rows = comparisonRows(summary);
+  const table = formatTable(rows);
   log(table);
   const legend = [
     'Latency: request sent → reply received at the client. A Majordomo worker serves one request at a time (18/MDP),',
@@ -57,5 +58,5 @@ export async function mdpBench({ quick = false, args = [], log = console.log } =
     );
     log(`written to ${RESULTS.pathname}`);
   }
-  return table;
+  return rows;
 }

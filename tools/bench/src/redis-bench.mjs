@@ -47,7 +47,8 @@ export async function redisBench({ quick = false, args = [], log = console.log }
   } finally {
     await redis.stop();
   }
-  const table = formatTable(comparisonRows(summary));
+  const rows = comparisonRows(summary);
+  const table = formatTable(rows);
   log(table);
   const duplicates = summary.reduce((sum, s) => sum + s.duplicates, 0);
   log(`duplicates absorbed by the inbox dedupe across all rounds: ${duplicates}`);
@@ -80,5 +81,5 @@ export async function redisBench({ quick = false, args = [], log = console.log }
     );
     log(`written to ${RESULTS.pathname}`);
   }
-  return table;
+  return rows;
 }
