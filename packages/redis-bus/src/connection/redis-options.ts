@@ -51,6 +51,12 @@ export const redisConnectionSchema = z
     connectTimeoutMs: positiveInt.default(5_000),
     /** Longest pause between reconnect attempts (they start at 50 ms and double). */
     maxReconnectDelayMs: positiveInt.default(2_000),
+    /**
+     * Off by default. Makes every acknowledged write (a transport send, a queue push, a 'sync' store batch) wait with
+     * `WAIT <count> <timeoutMs>` until `count` replicas have it, so a failover cannot lose it; a write fewer replicas
+     * confirm in time fails with a retryable TIMEOUT. Costs a replica round trip per write (see replica-wait.ts).
+     */
+    replicas: z.object({ count: positiveInt.max(16), timeoutMs: positiveInt.max(60_000) }).strict().optional(),
   })
   .strict();
 

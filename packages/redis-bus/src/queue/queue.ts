@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { ResoluteError, type Logger } from '@resolute/core';
 import { mapRedisError } from '../connection/map-redis-error.js';
 import type { RedisClient, RedisConnection } from '../connection/redis-connection.js';
+import { runReplicated } from '../connection/replica-wait.js';
 import { assertBusName, parseArguments, toBody, type MessageBody } from './arguments.js';
 import { InFlight } from './in-flight.js';
 import { instanceId } from './instance-id.js';
@@ -37,8 +38,9 @@ function toMs(seconds: number): number {
  * each message is consumed once. Obtain one from `bus.queue(name)`.
  *
  * Contract:
- * - `push` resolves once Redis has applied it (on an AOF `appendfsync always` server: once it is on disk). A push
- *   that rejects with CONNECTION_LOST may or may not have been applied; retrying it may duplicate the message.
+ * - `push` resolves once Redis has applied it (on an AOF `appendfsync always` server: once it is on disk; with the
+ *   connection's `replicas`: once that many replicas have it too). A push that rejects with CONNECTION_LOST, or with
+ *   TIMEOUT for want of replicas, may or may not have been applied; retrying it may duplicate the message.
  * - Order: FIFO per queue, in the order Redis applied the pushes (one producer's pushes in call order). A reliable
  *   consumer that dies or lets a lease lapse puts its messages back at the head, oldest first.
  * - Default consumption is at most once (busmq): a message is deleted as it is taken. `reliable: true` is at least
@@ -88,7 +90,7 @@ export class Queue extends EventEmitter<QueueEvents> {
       beforeBeat: () => this.inflight.expire(),
       report: (error, what) => this.report(error, what),
     });
-    this.batcher = new PushBatcher(async (bodies) => Number(await QUEUE_SCRIPTS.push.run(this.client, this.keys, [this.ttlMs, ...bodies])));
+    this.batcher = new PushBatcher(async (bodies) => Number(await runReplicated(QUEUE_SCRIPTS.push, this.client, this.keys, [this.ttlMs, ...bodies], connection.options.replicas)));
   }
 
   /**

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { type Logger, ResoluteError, type StoreOperation } from '@resolute/core';
 import { mapRedisError } from '../connection/map-redis-error.js';
 import type { RedisClient } from '../connection/redis-connection.js';
+import { callReplicated, type ReplicaWait } from '../connection/replica-wait.js';
 import { checkKey, checkNamespace, encodeKey } from './key-codec.js';
 import { isReservedKey } from './layout-version.js';
 import type { StoreKeys } from './store-keys.js';
@@ -71,6 +72,8 @@ export interface BatchTarget {
   readonly lockTtlMs: number;
   readonly where: string;
   readonly logger: Logger;
+  /** When set, the batch succeeds only once this many replicas confirmed it (WAIT behind the script, replica-wait.ts). */
+  readonly replicas?: ReplicaWait | undefined;
 }
 
 /**
@@ -89,7 +92,7 @@ export async function applyBatch(target: BatchTarget, batch: EncodedBatch): Prom
   for (const part of batch.operations) args.push(part);
   let reply: [string, (string | number)?, string?];
   try {
-    reply = (await client.eval(SOURCE, numberOfKeys, args)) as typeof reply;
+    reply = (await callReplicated(client, target.replicas, 'EVAL', [SOURCE, numberOfKeys, ...args])) as typeof reply;
   } catch (error) {
     throw mapRedisError(error, `batch of ${batch.size} operations on ${where}`);
   }

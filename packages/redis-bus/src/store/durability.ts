@@ -13,9 +13,9 @@ import { mapRedisError } from '../connection/map-redis-error.js';
  * fsync on the server (group commit comes for free), which is why the store sends each batch at once instead of
  * gathering them itself.
  *
- * Not covered: replication. A replica promoted by Sentinel or a Cluster failover may miss the last acknowledged
- * writes of the old master (replication is asynchronous), and its own persistence settings are checked only at the
- * next open.
+ * Not covered here: replication. A replica promoted by Sentinel or a Cluster failover may miss the last acknowledged
+ * writes of the old master (replication is asynchronous) unless the connection's `replicas` option makes each 'sync'
+ * batch wait for them (replica-wait.ts), and its own persistence settings are checked only at the next open.
  */
 export const DURABLE_SETTINGS = 'appendonly yes and appendfsync always';
 

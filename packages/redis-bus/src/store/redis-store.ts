@@ -123,14 +123,16 @@ export class RedisStore implements Store {
    * See Store.batch. Also refuses (INVALID_ARGUMENT) writes to the layout keys in 'meta'. Each call is sent at once
    * as one script; Redis applies calls in the order they arrive on the store's one connection and fsyncs every
    * write of one event-loop turn together, so concurrent calls share fsyncs without waiting for each other here.
-   * 'sync' and 'relaxed' are alike: how durable a write is, is the server's setting (see `durable`).
+   * How durable a write is on the server is its setting (see `durable`); with the connection's `replicas`, a 'sync'
+   * batch also waits until that many replicas have it (TIMEOUT, retryable, if they do not confirm in time), while a
+   * 'relaxed' one does not (its loss in a failover only causes a redelivery).
    */
-  async batch(operations: readonly StoreOperation[], _options: BatchOptions = {}): Promise<void> {
+  async batch(operations: readonly StoreOperation[], options: BatchOptions = {}): Promise<void> {
     const state = this.openState();
     if (this.settings.readOnly) throw readOnlyError(this.where);
     const encoded = encodeBatch(operations);
     if (encoded.size === 0) return;
-    await this.track(this.write(state, encoded));
+    await this.track(this.write(state, encoded, options.durability === 'relaxed'));
   }
 
   async *entries(namespace: string, range: StoreRange = {}): AsyncIterable<StoreEntry> {
@@ -266,9 +268,10 @@ export class RedisStore implements Store {
     }
   }
 
-  private write(state: OpenState, batch: EncodedBatch): Promise<void> {
+  private write(state: OpenState, batch: EncodedBatch, relaxed = false): Promise<void> {
     if (state.lock === undefined) return Promise.reject(readOnlyError(this.where));
-    return applyBatch({ ...state, lock: state.lock, lockTtlMs: this.settings.lockTtlMs, where: this.where, logger: this.logger }, batch);
+    const replicas = relaxed ? undefined : state.connection.options.replicas;
+    return applyBatch({ ...state, lock: state.lock, lockTtlMs: this.settings.lockTtlMs, where: this.where, logger: this.logger, replicas }, batch);
   }
 
   private track<T>(promise: Promise<T>): Promise<T> {

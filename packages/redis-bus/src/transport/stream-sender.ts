@@ -1,6 +1,7 @@
 import { ResoluteError, type OutgoingMessage, type SendOutcome } from '@resolute/core';
 import { mapRedisError } from '../connection/map-redis-error.js';
 import type { RedisConnection } from '../connection/redis-connection.js';
+import { execReplicated } from '../connection/replica-wait.js';
 import type { RedisTransportSettings } from './redis-transport-options.js';
 import type { RedisTransportStats } from './redis-transport-stats.js';
 import { destinationStream, MESSAGE_FIELD, type StreamRef } from './stream-names.js';
@@ -20,7 +21,9 @@ function failed(error: ResoluteError): SendOutcome {
 /**
  * Appends messages to their streams: one XADD per message, the messages of one stream in one pipeline (a Cluster
  * pipeline must stay on one slot, and one stream is one slot), all streams of a call at once. An XADD's reply means
- * Redis has the entry (with `appendfsync always`, on disk). Events go with NOMKSTREAM: a topic stream exists only
+ * Redis has the entry (with `appendfsync always`, on disk); with the connection's `replicas`, a WAIT in the same
+ * pipeline must also confirm it on that many replicas, or the stream's whole group fails retryably (replica-wait.ts).
+ * Events go with NOMKSTREAM: a topic stream exists only
  * while some endpoint subscribes to it, so an event nobody subscribes to is not stored at all (a success, counted as
  * unrouted), like a topic exchange without a binding. Every outcome settles: on Redis's answer, a Redis error,
  * `sendTimeoutMs` (TIMEOUT), the caller's abort (ABORTED) or close (CONNECTION_LOST).
@@ -85,13 +88,13 @@ export class StreamSender {
     const { stream } = group;
     const what = `redis-bus: appending to ${stream.key}`;
     try {
-      const pipeline = this.connection.clientFor(stream.name).pipeline();
-      for (const index of group.indexes) {
-        const bytes = batch[index]!.bytes;
-        if (stream.kind === 'topic') pipeline.xadd(stream.key, 'NOMKSTREAM', '*', MESSAGE_FIELD, bytes);
-        else pipeline.xadd(stream.key, '*', MESSAGE_FIELD, bytes);
-      }
-      const replies = (await pipeline.exec()) ?? [];
+      const replies = await execReplicated(this.connection.clientFor(stream.name), this.connection.options.replicas, (pipeline) => {
+        for (const index of group.indexes) {
+          const bytes = batch[index]!.bytes;
+          if (stream.kind === 'topic') pipeline.xadd(stream.key, 'NOMKSTREAM', '*', MESSAGE_FIELD, bytes);
+          else pipeline.xadd(stream.key, '*', MESSAGE_FIELD, bytes);
+        }
+      });
       return group.indexes.map((_, i) => {
         const [error, id] = replies[i] ?? [new Error('Connection lost: no reply to XADD'), undefined];
         if (error) return failed(mapRedisError(error, what));
