@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { type Logger, ResoluteError, type StoreOperation } from '@resolute/core';
 import { mapRedisError } from '../connection/map-redis-error.js';
@@ -9,18 +10,15 @@ import type { StoreKeys } from './store-keys.js';
 import type { StoreLock } from './store-lock.js';
 
 /**
- * store-batch-n.lua, sent whole (comments stripped) with every EVAL rather than by EVALSHA.
- *
- * Why: batches must be applied in the order they were made, and several are in flight at once on one connection.
- * With EVALSHA, a server that does not know the script yet (just restarted, or a new Cluster master) answers
- * NOSCRIPT to every batch in flight; their retries with EVAL would race batches made later that already find the
- * script, and apply out of order. EVAL cannot fail that way, and costs ~1.1 KB per batch on the wire (Redis caches
- * the compiled script by its SHA1 either way).
+ * store-batch-n.lua, run by EVALSHA, and sent whole (comments stripped) by EVAL once when the server answers NOSCRIPT
+ * (just restarted, or a new Cluster master). That retry cannot reorder batches because the store keeps one batch call
+ * in flight at a time (batch-queue.ts): nothing made later has been sent while the retry goes out.
  */
 const SOURCE = readFileSync(new URL('../../lua/store-batch-n.lua', import.meta.url), 'utf8')
   .split('\n')
   .filter((line) => !/^\s*--/.test(line) && line.trim() !== '')
   .join('\n');
+const SHA = createHash('sha1').update(SOURCE).digest('hex');
 
 /** A batch validated and flattened for the script: its namespaces and its operations' ARGV. */
 export interface EncodedBatch {
@@ -92,7 +90,12 @@ export async function applyBatch(target: BatchTarget, batch: EncodedBatch): Prom
   for (const part of batch.operations) args.push(part);
   let reply: [string, (string | number)?, string?];
   try {
-    reply = (await callReplicated(client, target.replicas, 'EVAL', [SOURCE, numberOfKeys, ...args])) as typeof reply;
+    try {
+      reply = (await callReplicated(client, target.replicas, 'EVALSHA', [SHA, numberOfKeys, ...args])) as typeof reply;
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      reply = (await callReplicated(client, target.replicas, 'EVAL', [SOURCE, numberOfKeys, ...args])) as typeof reply;
+    }
   } catch (error) {
     throw mapRedisError(error, `batch of ${batch.size} operations on ${where}`);
   }

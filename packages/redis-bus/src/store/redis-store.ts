@@ -3,6 +3,7 @@ import { LuaScript } from '../connection/lua-script.js';
 import { mapRedisError } from '../connection/map-redis-error.js';
 import { RedisConnection, type RedisClient } from '../connection/redis-connection.js';
 import type { RedisConnectionOptions } from '../connection/redis-options.js';
+import { BatchQueue } from './batch-queue.js';
 import { applyBatch, type EncodedBatch, encodeBatch } from './batch-script.js';
 import { describeStore, unlockCommand } from './describe-store.js';
 import { enforceDurability, probeDurability } from './durability.js';
@@ -49,6 +50,7 @@ export class RedisStore implements Store {
   private readonly connectionOptions: RedisConnectionOptions;
   private readonly where: string;
   private isDurable = false;
+  private batches: { readonly state: OpenState; readonly queue: BatchQueue } | undefined;
   private state: 'new' | 'opening' | 'open' | 'closing' | 'closed' = 'new';
   private current: OpenState | undefined;
   private opening: Promise<void> | undefined;
@@ -132,7 +134,10 @@ export class RedisStore implements Store {
     if (this.settings.readOnly) throw readOnlyError(this.where);
     const encoded = encodeBatch(operations);
     if (encoded.size === 0) return;
-    await this.track(this.write(state, encoded, options.durability === 'relaxed'));
+    // Through the group commit: batches made while one is in flight go together as the next call (batch-queue.ts).
+    // One queue per opening: batches accepted before close() still go out on the connection they were accepted on.
+    if (this.batches?.state !== state) this.batches = { state, queue: new BatchQueue((merged, relaxed) => this.write(state, merged, relaxed)) };
+    await this.track(this.batches.queue.submit(encoded, options.durability === 'relaxed'));
   }
 
   async *entries(namespace: string, range: StoreRange = {}): AsyncIterable<StoreEntry> {
