@@ -1,7 +1,7 @@
 import type { Logger } from '@resolute/core';
-import { connect } from 'amqplib';
+import { connect, credentials } from 'amqplib';
 import type { AmqpOptions } from './amqp-options.js';
-import { connectionUrl, redactedUrl } from './amqp-options.js';
+import { connectionCredentials, connectionUrl, redactedUrl } from './amqp-options.js';
 import type { Session } from './amqp-session.js';
 import { mapAmqpError } from './map-amqp-error.js';
 
@@ -85,9 +85,11 @@ export class AmqpConnector {
 
   private async dial(): Promise<Session> {
     const { tls } = this.options;
+    const login = connectionCredentials(this.options);
     const socketOptions = {
       timeout: this.options.connectTimeoutMs,
       clientProperties: { connection_name: `resolute:${this.endpoint}` },
+      credentials: credentials.plain(login.username, login.password),
       ...(tls ?? {}),
     };
     let model;

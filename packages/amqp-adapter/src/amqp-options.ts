@@ -90,6 +90,27 @@ export function connectionUrl(options: AmqpOptions): string {
   return url.toString();
 }
 
+/**
+ * The user and password to log in with, handed to amqplib as PLAIN credentials rather than left in the URL:
+ * amqplib decodes a URL's credentials with `unescape`, which turns a percent-encoded UTF-8 character (`é` is
+ * `%C3%A9`) into two Latin-1 ones, so a non-ASCII user or password would be refused. Same rules as amqplib otherwise:
+ * the options' username/password over the URL's; neither anywhere is guest/guest.
+ */
+export function connectionCredentials(options: AmqpOptions): { username: string; password: string } {
+  const url = new URL(options.url);
+  const username = options.username ?? decodeComponent(url.username);
+  const password = options.password ?? decodeComponent(url.password);
+  return username === '' && password === '' ? { username: 'guest', password: 'guest' } : { username, password };
+}
+
+function decodeComponent(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 /** The URL without its password, for logs and error messages. */
 export function redactedUrl(options: AmqpOptions): string {
   const url = new URL(options.url);

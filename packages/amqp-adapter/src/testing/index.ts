@@ -3,3 +3,4 @@
 export { privateVhost, rabbitmqctl, SHARED_HOST } from './rabbitmqctl.js';
 export type { PrivateVhost } from './rabbitmqctl.js';
 export { PrivateRabbit } from './private-rabbit.js';
+export type { PrivateRabbitOptions, PrivateRabbitTls } from './private-rabbit.js';
