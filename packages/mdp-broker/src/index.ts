@@ -61,3 +61,5 @@ export type { MdpTransportStats } from './transport/mdp-transport.js';
 export { mdpTransportOptionsSchema } from './transport/mdp-transport-options.js';
 export type { MdpTransportOptions } from './transport/mdp-transport-options.js';
 export { createTransportFromConfig } from './transport/transport-from-config.js';
+export { generateCurveKeyPair } from './security/curve-keys.js';
+export type { CurveClientOptions, CurveServerOptions } from './security/curve-options.js';

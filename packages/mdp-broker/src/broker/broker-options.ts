@@ -1,5 +1,6 @@
 import { ResoluteError, silentLogger, type Logger } from '@resolute/core';
 import { z } from 'zod';
+import { curveServerSchema } from '../security/curve-options.js';
 
 const endpoint = z.string().regex(/^(tcp|ipc|inproc):\/\/.+/, 'must be an endpoint like tcp://127.0.0.1:5555');
 
@@ -17,6 +18,11 @@ export const brokerOptionsSchema = z
     maxAttempts: z.number().int().positive().default(3),
     /** close() waits this long for requests in progress at workers to finish before disconnecting them. */
     drainTimeoutMs: z.number().int().nonnegative().default(5_000),
+    /**
+     * CURVE security: the broker's key pair (Z85), and optionally `allow`, the public keys of the workers and clients
+     * let in (checked by a ZAP handler; others are refused and counted as peersRefused). Without it, plain TCP.
+     */
+    curve: curveServerSchema.optional(),
   })
   .strict();
 

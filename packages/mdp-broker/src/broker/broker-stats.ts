@@ -18,6 +18,10 @@ export interface BrokerStats {
   requestsAbandoned: number;
   /** Workers dropped because they missed heartbeatLiveness heartbeats. */
   workersExpired: number;
+  /** With curve.allow: peers (workers or clients) whose CURVE public key the ZAP handler refused. */
+  peersRefused: number;
+  /** With curve: CURVE handshakes that failed before authentication (a plain peer, a wrong curve.serverKey). */
+  handshakeFailures: number;
   /** Now: registered workers, of which busy, and requests waiting for a worker. */
   workers: number;
   busyWorkers: number;
@@ -36,4 +40,6 @@ export const newCounters = (): BrokerCounters => ({
   requestsRequeued: 0,
   requestsAbandoned: 0,
   workersExpired: 0,
+  peersRefused: 0,
+  handshakeFailures: 0,
 });

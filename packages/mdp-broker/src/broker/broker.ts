@@ -16,6 +16,7 @@ import {
 import { protocolError } from '../protocol/malformed.js';
 import { isMmi, mmiReply } from '../protocol/mmi.js';
 import { SendQueue } from '../send-queue.js';
+import { BrokerCurve } from './broker-curve.js';
 import { resolveBrokerOptions, type BrokerOptions, type ResolvedBrokerOptions } from './broker-options.js';
 import { newCounters, type BrokerCounters, type BrokerStats } from './broker-stats.js';
 import { ServiceTable, type PendingRequest, type Version, type WorkerRecord } from './service-table.js';
@@ -44,10 +45,12 @@ type WorkerCommand =
  */
 export class Broker {
   private readonly options: ResolvedBrokerOptions;
-  private readonly socket = new Router({ linger: 0 });
+  private readonly socket: Router;
   private readonly out: SendQueue;
   private readonly table = new ServiceTable();
   private readonly counters: BrokerCounters = newCounters();
+  /** Set with the curve option: the CURVE server settings and the ZAP handler (see broker-curve.ts). */
+  private readonly curve: BrokerCurve | undefined;
   private timer: NodeJS.Timeout | undefined;
   private loop: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
@@ -55,7 +58,11 @@ export class Broker {
 
   constructor(options: BrokerOptions) {
     this.options = resolveBrokerOptions(options);
-    this.out = new SendQueue(this.socket, this.options.logger);
+    const { curve, logger } = this.options;
+    this.curve = curve === undefined ? undefined : new BrokerCurve(curve, this.counters, logger);
+    this.socket = new Router({ linger: 0, ...(this.curve && { context: this.curve.context }) });
+    this.curve?.secure(this.socket);
+    this.out = new SendQueue(this.socket, logger);
   }
 
   /** The endpoint actually bound (with the real port when bind used port 0); set once start() resolved. */
@@ -67,9 +74,12 @@ export class Broker {
   /** Binds the ROUTER and starts serving; resolves once bound. Rejects with INVALID_CONFIG for a bad or busy address. */
   async start(): Promise<this> {
     try {
+      // The ZAP handler must be up before the CURVE server binds, or early peers would be let in unchecked.
+      await this.curve?.start();
       await this.socket.bind(this.options.bind);
     } catch (error) {
       this.socket.close();
+      await this.curve?.close();
       throw mapZmqError(error, `Broker: bind ${this.options.bind}`);
     }
     this.endpointBound = this.socket.lastEndpoint ?? this.options.bind;
@@ -88,7 +98,7 @@ export class Broker {
    * worker (they reconnect elsewhere or later), then closes the socket. Safe to call twice.
    */
   close(): Promise<void> {
-    this.closing ??= this.shutdown();
+    this.closing ??= this.shutdown().finally(() => this.curve?.close());
     return this.closing;
   }
 

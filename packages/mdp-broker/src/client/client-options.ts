@@ -1,5 +1,6 @@
 import { ResoluteError, silentLogger, type Logger } from '@resolute/core';
 import { z } from 'zod';
+import { curveClientSchema } from '../security/curve-options.js';
 
 const endpoint = z.string().regex(/^(tcp|ipc|inproc):\/\/.+/, 'must be an endpoint like tcp://127.0.0.1:5555');
 
@@ -16,6 +17,8 @@ export const clientOptionsSchema = z
     timeoutMs: z.number().int().positive().default(10_000),
     /** Extra attempts after a timeout, on the next broker, while no PARTIAL has arrived (a request may run twice). */
     retries: z.number().int().nonnegative().default(0),
+    /** CURVE security: the broker's public key (serverKey) and this peer's key pair, all Z85. Without it, plain TCP. */
+    curve: curveClientSchema.optional(),
   })
   .strict();
 

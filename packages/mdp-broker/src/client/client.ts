@@ -1,10 +1,10 @@
 import { isResoluteError, ResoluteError } from '@resolute/core';
-import { Dealer } from 'zeromq';
 import { decodeErrorBody, toFrames, type Body } from '../error-frames.js';
 import { mapZmqError } from '../map-zmq-error.js';
 import { encodeClientRequestV2, parseClientV2 } from '../protocol/mdp-v2.js';
 import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from './client-options.js';
 import { ReplyChannel, type Reply } from './reply.js';
+import { RequestSocket } from './request-socket.js';
 
 export interface ClientRequestOptions {
   /** Overrides the client's timeoutMs for this request (per attempt). */
@@ -25,8 +25,8 @@ export interface ClientRequestOptions {
  */
 export class Client {
   private readonly options: ResolvedClientOptions;
-  private readonly idle = new Map<string, Dealer[]>();
-  private readonly active = new Set<Dealer>();
+  private readonly idle = new Map<string, RequestSocket[]>();
+  private readonly active = new Set<RequestSocket>();
   private current = 0;
   private closed = false;
 
@@ -96,12 +96,8 @@ export class Client {
     }
   }
 
-  private socketFor(broker: string): Dealer {
-    const pooled = this.idle.get(broker)?.pop();
-    if (pooled) return pooled;
-    const socket = new Dealer({ linger: 0, sendTimeout: 0 });
-    socket.connect(broker);
-    return socket;
+  private socketFor(broker: string): RequestSocket {
+    return this.idle.get(broker)?.pop() ?? new RequestSocket(broker, this.options.curve);
   }
 
   private async attempt(
@@ -120,21 +116,29 @@ export class Client {
       failure ??= error;
       socket.close();
     };
-    const timer = setTimeout(
-      () => fail(new ResoluteError('TIMEOUT', `request to ${service} via ${broker}: no final reply within ${timeoutMs} ms: is a worker for it running?`)),
-      timeoutMs,
-    );
+    const timer = setTimeout(() => {
+      const why =
+        socket.handshakeError === undefined
+          ? 'is a worker for it running?'
+          : `the CURVE handshake with the broker failed (${socket.handshakeError}): check that curve.serverKey is the broker's public key and that the broker uses CURVE`;
+      fail(new ResoluteError('TIMEOUT', `request to ${service} via ${broker}: no final reply within ${timeoutMs} ms: ${why}`));
+    }, timeoutMs);
     const onAbort = (): void => fail(new ResoluteError('ABORTED', `request to ${service}: aborted`, { cause: signal?.reason }));
     signal?.addEventListener('abort', onAbort, { once: true });
+    const onRefused = (error: Error): void =>
+      fail(new ResoluteError('AUTH_FAILED', `request to ${service} via ${broker}: the broker refused this client's CURVE key: add curve.publicKey to the broker's curve.allow`, { cause: error, retryable: false }));
+    socket.onRefused = onRefused;
+    if (socket.refusal !== undefined) onRefused(socket.refusal);
+    const { dealer } = socket;
     try {
-      await socket.send(encodeClientRequestV2(service, body)).catch((error: unknown) => {
+      await dealer.send(encodeClientRequestV2(service, body)).catch((error: unknown) => {
         // sendTimeout 0: not connected yet. Wait for the connection, bounded by the attempt's timer.
         if ((error as { code?: unknown }).code !== 'EAGAIN') throw error;
-        socket.sendTimeout = -1;
-        return socket.send(encodeClientRequestV2(service, body));
+        dealer.sendTimeout = -1;
+        return dealer.send(encodeClientRequestV2(service, body));
       });
       for (;;) {
-        const frames = await socket.receive();
+        const frames = await dealer.receive();
         let message;
         try {
           message = parseClientV2(frames);
@@ -148,9 +152,10 @@ export class Client {
           continue;
         }
         this.active.delete(socket);
+        socket.onRefused = undefined;
         if (this.closed) socket.close();
         else {
-          socket.sendTimeout = 0;
+          dealer.sendTimeout = 0;
           const pool = this.idle.get(broker) ?? [];
           pool.push(socket);
           this.idle.set(broker, pool);

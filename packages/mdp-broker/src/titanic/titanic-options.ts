@@ -1,6 +1,7 @@
 import { ResoluteError, silentLogger, type Logger, type Store } from '@resolute/core';
 import { z } from 'zod';
 import { invalidOptions } from '../options-error.js';
+import { curveClientSchema } from '../security/curve-options.js';
 
 const endpoint = z.string().regex(/^(tcp|ipc|inproc):\/\/.+/, 'must be an endpoint like tcp://127.0.0.1:5555');
 
@@ -35,6 +36,8 @@ export const titanicOptionsSchema = z
     reconnectDelayMs: z.number().int().nonnegative().default(500),
     /** close() waits this long for TSP requests and dispatches in progress. */
     drainTimeoutMs: z.number().int().nonnegative().default(5_000),
+    /** CURVE security for Titanic's workers and client: the broker's public key and Titanic's key pair (Z85). */
+    curve: curveClientSchema.optional(),
   })
   .strict();
 

@@ -36,8 +36,8 @@ export class Titanic {
   constructor(options: TitanicOptions) {
     this.options = resolveTitanicOptions(options);
     this.store = new TitanicStore(this.options.store);
-    const { broker, requestTimeoutMs, logger } = this.options;
-    this.client = new Client({ brokers: [broker], timeoutMs: requestTimeoutMs, logger });
+    const { broker, requestTimeoutMs, curve, logger } = this.options;
+    this.client = new Client({ brokers: [broker], timeoutMs: requestTimeoutMs, curve, logger });
     this.dispatcher = new TitanicDispatcher(this.store, this.client, this.options);
   }
 
@@ -59,9 +59,9 @@ export class Titanic {
       [TITANIC_SERVICES.reply, titanicReply],
       [TITANIC_SERVICES.close, titanicClose],
     ] as const;
-    const { broker, workerConcurrency, heartbeatIntervalMs, heartbeatLiveness, reconnectDelayMs, drainTimeoutMs, logger } = this.options;
+    const { broker, workerConcurrency, heartbeatIntervalMs, heartbeatLiveness, reconnectDelayMs, drainTimeoutMs, curve, logger } = this.options;
     for (const [service, serve] of services) {
-      const worker = new Worker({ broker, service, concurrency: workerConcurrency, heartbeatIntervalMs, heartbeatLiveness, reconnectDelayMs, drainTimeoutMs, logger });
+      const worker = new Worker({ broker, service, concurrency: workerConcurrency, heartbeatIntervalMs, heartbeatLiveness, reconnectDelayMs, drainTimeoutMs, curve, logger });
       worker.onRequest(async (request, reply) => reply.end(await serve(context, this.counters, request.body)));
       this.workers.push(worker.start());
     }

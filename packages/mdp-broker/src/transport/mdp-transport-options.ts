@@ -1,6 +1,7 @@
 import type { Logger } from '@resolute/core';
 import { z } from 'zod';
 import { invalidOptions } from '../options-error.js';
+import { curveClientSchema } from '../security/curve-options.js';
 import { serviceNameProblem } from './batch-frames.js';
 
 const endpoint = z.string().regex(/^(tcp|ipc|inproc):\/\/.+/, 'must be an endpoint like tcp://127.0.0.1:5555');
@@ -31,6 +32,8 @@ export const mdpTransportOptionsSchema = z
     reconnectDelayMs: z.number().int().nonnegative().default(500),
     /** close() waits this long for batches being stored so their acknowledgements go out. */
     drainTimeoutMs: z.number().int().nonnegative().default(5_000),
+    /** CURVE security for the endpoint's worker and client: the broker's public key and this endpoint's key pair (Z85). */
+    curve: curveClientSchema.optional(),
   })
   .strict();
 

@@ -72,9 +72,9 @@ export class MdpTransport implements Transport {
     this.state = 'starting';
     this.service = service;
     const logger = this.options.logger ?? context.logger;
-    const { broker, ackTimeoutMs, concurrency, heartbeatIntervalMs, heartbeatLiveness, reconnectDelayMs, drainTimeoutMs } = this.options;
-    this.client = new Client({ brokers: [broker], timeoutMs: ackTimeoutMs, logger });
-    this.worker = new Worker({ broker, service, concurrency, heartbeatIntervalMs, heartbeatLiveness, reconnectDelayMs, drainTimeoutMs, logger })
+    const { broker, ackTimeoutMs, concurrency, heartbeatIntervalMs, heartbeatLiveness, reconnectDelayMs, drainTimeoutMs, curve } = this.options;
+    this.client = new Client({ brokers: [broker], timeoutMs: ackTimeoutMs, curve, logger });
+    this.worker = new Worker({ broker, service, concurrency, heartbeatIntervalMs, heartbeatLiveness, reconnectDelayMs, drainTimeoutMs, curve, logger })
       .onRequest((request, reply) => this.receive(context, request, reply))
       .start();
     try {
@@ -139,13 +139,15 @@ export class MdpTransport implements Transport {
     await this.client?.close();
   }
 
-  /** Polls 8/MMI until the broker knows this endpoint's service, or startTimeoutMs passed (UNREACHABLE). */
+  /** Polls 8/MMI until the broker knows this endpoint's service, or startTimeoutMs passed (UNREACHABLE); AUTH_FAILED at once if the broker refused our CURVE key. */
   private async confirmRegistered(client: Client, service: string, logger: Logger): Promise<void> {
     const deadline = Date.now() + this.options.startTimeoutMs;
     while (this.state === 'starting') {
       const left = deadline - Date.now();
       if (left <= 0) break;
       const answer = await client.requestFinal(MMI_SERVICE, service, { timeoutMs: Math.min(left, 1_000) }).catch((error: unknown) => {
+        // A broker that refused our CURVE key will not change its mind while we wait.
+        if (isResoluteError(error, 'AUTH_FAILED')) throw error;
         logger.debug({ err: error, service }, 'mdp-broker transport: broker not answering yet');
         return undefined;
       });

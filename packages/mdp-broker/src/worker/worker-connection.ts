@@ -2,6 +2,7 @@ import { ResoluteError } from '@resolute/core';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Dealer } from 'zeromq';
 import { encodeDisconnectV2, encodeHeartbeatV2, encodeReadyV2, encodeWorkerFinalV2, encodeWorkerPartialV2, parseWorkerV2 } from '../protocol/mdp-v2.js';
+import { secureDealer } from '../security/curve-client.js';
 import { SendQueue } from '../send-queue.js';
 import { createReplyStream, type RequestHandler } from './reply-stream.js';
 import type { ResolvedWorkerOptions } from './worker-options.js';
@@ -54,6 +55,17 @@ export class WorkerConnection {
   private async session(): Promise<void> {
     const { broker, service, heartbeatIntervalMs, heartbeatLiveness, logger } = this.options;
     const socket = new Dealer({ linger: 0, sendTimeout: heartbeatIntervalMs });
+    // With CURVE, say once per conversation why the broker does not answer (it then looks like a silent broker).
+    let warned = false;
+    const warnOnce = (error: Error, message: string): void => {
+      if (!warned) logger.warn({ err: error, broker, service }, message);
+      warned = true;
+    };
+    secureDealer(socket, this.options.curve, {
+      refused: (error) => warnOnce(error, 'mdp worker: the broker refused this worker\'s CURVE key: add curve.publicKey to the broker\'s curve.allow'),
+      failed: (error) => warnOnce(error, 'mdp worker: CURVE handshake with the broker failed: check that curve.serverKey is the broker\'s public key and that the broker uses CURVE'),
+      succeeded: () => (warned = false),
+    });
     const out = new SendQueue(socket, logger);
     this.socket = socket;
     this.out = out;

@@ -1,5 +1,6 @@
 import { ResoluteError, silentLogger, type Logger } from '@resolute/core';
 import { z } from 'zod';
+import { curveClientSchema } from '../security/curve-options.js';
 
 export const workerOptionsSchema = z
   .object({
@@ -20,6 +21,8 @@ export const workerOptionsSchema = z
     reconnectDelayMs: z.number().int().nonnegative().default(500),
     /** close() waits this long for handlers in progress before closing the sockets. */
     drainTimeoutMs: z.number().int().nonnegative().default(5_000),
+    /** CURVE security: the broker's public key (serverKey) and this peer's key pair, all Z85. Without it, plain TCP. */
+    curve: curveClientSchema.optional(),
   })
   .strict();
 
