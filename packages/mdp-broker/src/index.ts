@@ -41,7 +41,7 @@ export { workerOptionsSchema } from './worker/worker-options.js';
 export type { WorkerOptions } from './worker/worker-options.js';
 export type { IncomingRequest, ReplyStream, RequestHandler } from './worker/reply-stream.js';
 export { Client } from './client/client.js';
-export type { ClientRequestOptions } from './client/client.js';
+export type { ClientRequestOptions, ClientStats } from './client/client.js';
 export { clientOptionsSchema } from './client/client-options.js';
 export type { ClientOptions } from './client/client-options.js';
 export type { Reply } from './client/reply.js';

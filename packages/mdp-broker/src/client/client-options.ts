@@ -17,6 +17,17 @@ export const clientOptionsSchema = z
     timeoutMs: z.number().int().positive().default(10_000),
     /** Extra attempts after a timeout, on the next broker, while no PARTIAL has arrived (a request may run twice). */
     retries: z.number().int().nonnegative().default(0),
+    /**
+     * Reply cache, off by default: FINAL replies of requests sent with `{ cache: true }` are kept per (service, body)
+     * for ttlMs and returned without a round trip; at most maxEntries, least recently used dropped first.
+     */
+    cache: z
+      .object({
+        ttlMs: z.number().int().positive(),
+        maxEntries: z.number().int().positive().max(1_000_000).default(1_000),
+      })
+      .strict()
+      .optional(),
     /** CURVE security: the broker's public key (serverKey) and this peer's key pair, all Z85. Without it, plain TCP. */
     curve: curveClientSchema.optional(),
   })

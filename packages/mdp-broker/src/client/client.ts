@@ -3,6 +3,7 @@ import { decodeErrorBody, toFrames, type Body } from '../error-frames.js';
 import { mapZmqError } from '../map-zmq-error.js';
 import { encodeClientRequestV2, parseClientV2 } from '../protocol/mdp-v2.js';
 import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from './client-options.js';
+import { ReplyCache } from './reply-cache.js';
 import { ReplyChannel, type Reply } from './reply.js';
 import { RequestSocket } from './request-socket.js';
 
@@ -16,6 +17,22 @@ export interface ClientRequestOptions {
    * False: it is returned as it is, like any other body (Titanic stores replies verbatim).
    */
   decodeErrors?: boolean;
+  /**
+   * True: the request may be answered from the client's reply cache (option `cache`), and its FINAL reply is kept
+   * there for the next identical request (same service, same body frames). Mark only requests whose answer may be
+   * reused for cache.ttlMs: MDP requests are not idempotent in general. Ignored when the client has no cache. A hit
+   * yields no partials, only the final reply. Error replies are never cached.
+   */
+  cache?: boolean;
+}
+
+/** Counters a Client keeps since it was created (see Client.stats()). */
+export interface ClientStats {
+  /** Cacheable requests answered from the reply cache, and sent to the broker because nothing (fresh) was there. */
+  cacheHits: number;
+  cacheMisses: number;
+  /** Now: replies in the cache (expired ones included until they are looked up or pushed out). */
+  cachedReplies: number;
 }
 
 /**
@@ -27,23 +44,38 @@ export class Client {
   private readonly options: ResolvedClientOptions;
   private readonly idle = new Map<string, RequestSocket[]>();
   private readonly active = new Set<RequestSocket>();
+  private readonly cache: ReplyCache | undefined;
+  private readonly counters = { cacheHits: 0, cacheMisses: 0 };
   private current = 0;
   private closed = false;
 
   constructor(options: ClientOptions) {
     this.options = resolveClientOptions(options);
+    const { cache } = this.options;
+    this.cache = cache === undefined ? undefined : new ReplyCache(cache.ttlMs, cache.maxEntries);
   }
 
   /**
    * Sends `body` to `service`. The Reply yields PARTIALs in order and its `final` resolves with the FINAL body.
    * Fails with TIMEOUT when no FINAL came within timeoutMs on every attempt, ABORTED on abort, REMOTE_ERROR when the
-   * worker rejected the request, BUS_CLOSED after close().
+   * worker rejected the request, BUS_CLOSED after close(). With `cache: true` and a fresh cached reply, resolves with
+   * it at once, without a round trip.
    */
   request(service: string, body: Body, options: ClientRequestOptions = {}): Reply {
     const reply = new ReplyChannel();
+    const frames = toFrames(body);
+    const cacheKey = this.cache !== undefined && options.cache === true ? ReplyCache.key(service, frames) : undefined;
+    const cached = cacheKey === undefined ? undefined : this.cache?.get(cacheKey);
+    if (cacheKey !== undefined) this.counters[cached === undefined ? 'cacheMisses' : 'cacheHits'] += 1;
     if (this.closed) reply.reject(new ResoluteError('BUS_CLOSED', 'Client.request: the client is closed; create a new Client', { retryable: false }));
-    else void this.run(service, toFrames(body), options, reply);
+    else if (options.signal?.aborted) reply.reject(new ResoluteError('ABORTED', `request to ${service}: aborted before it was sent`, { cause: options.signal.reason }));
+    else if (cached !== undefined) reply.resolve(cached);
+    else void this.run(service, frames, options, reply, cacheKey);
     return reply;
+  }
+
+  stats(): ClientStats {
+    return { ...this.counters, cachedReplies: this.cache?.size ?? 0 };
   }
 
   /** The promise form: resolves with the FINAL body, ignoring partials. */
@@ -54,6 +86,7 @@ export class Client {
   /** Fails requests in flight with BUS_CLOSED and closes every socket. Safe to call twice. */
   async close(): Promise<void> {
     this.closed = true;
+    this.cache?.clear();
     for (const socket of this.active) socket.close();
     for (const sockets of this.idle.values()) for (const socket of sockets) socket.close();
     this.idle.clear();
@@ -70,7 +103,7 @@ export class Client {
     return broker;
   }
 
-  private async run(service: string, body: Buffer[], options: ClientRequestOptions, reply: ReplyChannel): Promise<void> {
+  private async run(service: string, body: Buffer[], options: ClientRequestOptions, reply: ReplyChannel, cacheKey: string | undefined): Promise<void> {
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
     let partials = 0;
     for (let attempt = 0; ; attempt += 1) {
@@ -80,8 +113,9 @@ export class Client {
         reply.partial(frames);
       });
       if (outcome.ok) {
-        const remote = options.decodeErrors === false ? undefined : decodeErrorBody(outcome.body, `request to ${service}`);
-        if (remote) reply.reject(remote);
+        const remote = decodeErrorBody(outcome.body, `request to ${service}`);
+        if (remote === undefined && cacheKey !== undefined) this.cache?.set(cacheKey, outcome.body);
+        if (remote !== undefined && options.decodeErrors !== false) reply.reject(remote);
         else reply.resolve(outcome.body);
         return;
       }
