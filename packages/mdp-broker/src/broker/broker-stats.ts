@@ -16,6 +16,8 @@ export interface BrokerStats {
   requestsRequeued: number;
   /** Requests given up when their worker was lost (partials already relayed, or maxAttempts used). */
   requestsAbandoned: number;
+  /** Requests cancelled by their client (mmi.resolute.cancel): taken out of the queue, or their worker disconnected. */
+  requestsCancelled: number;
   /** Workers dropped because they missed heartbeatLiveness heartbeats. */
   workersExpired: number;
   /** With curve.allow: peers (workers or clients) whose CURVE public key the ZAP handler refused. */
@@ -39,6 +41,7 @@ export const newCounters = (): BrokerCounters => ({
   requestsExpired: 0,
   requestsRequeued: 0,
   requestsAbandoned: 0,
+  requestsCancelled: 0,
   workersExpired: 0,
   peersRefused: 0,
   handshakeFailures: 0,

@@ -14,11 +14,12 @@ import {
   parseWorkerV2,
 } from '../protocol/mdp-v2.js';
 import { protocolError } from '../protocol/malformed.js';
-import { isMmi, mmiReply } from '../protocol/mmi.js';
+import { isMmi, MMI_CANCEL, mmiReply } from '../protocol/mmi.js';
 import { SendQueue } from '../send-queue.js';
 import { BrokerCurve } from './broker-curve.js';
 import { resolveBrokerOptions, type BrokerOptions, type ResolvedBrokerOptions } from './broker-options.js';
 import { newCounters, type BrokerCounters, type BrokerStats } from './broker-stats.js';
+import { CancelledIds } from './cancelled-ids.js';
 import { ServiceTable, type PendingRequest, type Version, type WorkerRecord } from './service-table.js';
 
 /** Waits for `promise`, but no longer than `ms`. */
@@ -38,9 +39,11 @@ type WorkerCommand =
 
 /**
  * A Majordomo broker: one ROUTER socket that serves 18/MDP (v0.2) and 7/MDP (v0.1) clients and workers at once, and
- * answers 8/MMI itself. Requests go to the least-recently-used idle worker of their service; with none, they wait up
- * to requestExpiryMs. A worker lost mid-request (heartbeat liveness) has its request sent to another worker unless a
- * PARTIAL was already relayed or maxAttempts is used up; then the client's own timeout reports it.
+ * answers 8/MMI itself (with mmi.resolute.cancel, a Resolute extension: see protocol/mmi.ts). Requests go to the
+ * least-recently-used idle worker of their service; with none, they wait up to requestExpiryMs. A worker lost
+ * mid-request (heartbeat liveness) has its request sent to another worker unless a PARTIAL was already relayed or
+ * maxAttempts is used up; then the client's own timeout reports it. A request its client cancelled is dropped from
+ * its queue, or its worker is sent DISCONNECT, and it is not sent again.
  * v0.1 clients get only the FINAL reply (v0.1 has no PARTIAL); v0.1 workers' REPLY counts as FINAL.
  */
 export class Broker {
@@ -51,6 +54,7 @@ export class Broker {
   private readonly counters: BrokerCounters = newCounters();
   /** Set with the curve option: the CURVE server settings and the ZAP handler (see broker-curve.ts). */
   private readonly curve: BrokerCurve | undefined;
+  private readonly cancelledIds: CancelledIds;
   private timer: NodeJS.Timeout | undefined;
   private loop: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
@@ -63,6 +67,7 @@ export class Broker {
     this.socket = new Router({ linger: 0, ...(this.curve && { context: this.curve.context }) });
     this.curve?.secure(this.socket);
     this.out = new SendQueue(this.socket, logger);
+    this.cancelledIds = new CancelledIds(this.options.requestExpiryMs);
   }
 
   /** The endpoint actually bound (with the real port when bind used port 0); set once start() resolved. */
@@ -163,6 +168,14 @@ export class Broker {
     if (this.closing) return;
     this.counters.requests += 1;
     const request: PendingRequest = { client, clientVersion: version, service, body, queuedAt: Date.now(), attempts: 0, relayedPartial: false };
+    if (service === MMI_CANCEL) {
+      this.replyFinal(request, [Buffer.from(this.cancel(body))]);
+      return;
+    }
+    if (this.cancelledIds.take(client)) {
+      this.counters.requestsCancelled += 1;
+      return;
+    }
     if (isMmi(service)) {
       this.replyFinal(request, mmiReply(service, body, (name) => this.table.hasWorkers(name)));
       return;
@@ -218,6 +231,21 @@ export class Broker {
     }
   }
 
+  /** mmi.resolute.cancel (see protocol/mmi.ts): the status to answer. */
+  private cancel(body: Buffer[]): '200' | '400' | '404' {
+    const client = body[0];
+    if (body.length !== 1 || client === undefined || client.length === 0) return '400';
+    const found = this.table.cancel(client);
+    if (found === undefined) {
+      this.cancelledIds.add(client);
+      return '404';
+    }
+    this.counters.requestsCancelled += 1;
+    // 18/MDP cannot withdraw a request from a worker except by DISCONNECT; the worker reconnects on a new socket.
+    if (found.worker) this.disconnect(found.worker);
+    return '200';
+  }
+
   private replyFinal(request: PendingRequest, body: Buffer[]): void {
     this.counters.replies += 1;
     this.send(request.client, request.clientVersion === 2 ? encodeClientFinalV2(request.service, body) : encodeClientV1(request.service, body));
@@ -241,6 +269,7 @@ export class Broker {
       }
     }
     this.counters.requestsExpired += this.table.expireRequests(now - this.options.requestExpiryMs);
+    this.cancelledIds.expire(now);
   }
 
   private expiry(): number {
@@ -250,7 +279,7 @@ export class Broker {
   /** Forgets a worker; its request goes back to the front of the queue when it is safe to send it again. */
   private dropWorker(worker: WorkerRecord): void {
     const request = this.table.removeWorker(worker);
-    if (!request) return;
+    if (!request || request.cancelled) return;
     if (request.relayedPartial || request.attempts >= this.options.maxAttempts || this.closing) {
       this.counters.requestsAbandoned += 1;
       return;

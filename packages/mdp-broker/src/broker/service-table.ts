@@ -14,6 +14,8 @@ export interface PendingRequest {
   attempts: number;
   /** Set once a PARTIAL reached the client: such a request is not sent again (the client would see partials twice). */
   relayedPartial: boolean;
+  /** Set when the client cancelled it while a worker held it: the worker is disconnected and the request not requeued. */
+  cancelled?: boolean;
 }
 
 export interface WorkerRecord {
@@ -90,6 +92,25 @@ export class ServiceTable {
       worker.current = request;
       yield { worker, request };
     }
+  }
+
+  /**
+   * Finds the request from client socket `client`: taken out of its queue, or, if a worker holds it, marked cancelled
+   * and returned with that worker (which the broker then disconnects). Undefined when there is none.
+   */
+  cancel(client: Buffer): { request: PendingRequest; worker?: WorkerRecord } | undefined {
+    for (const service of this.services.values()) {
+      const at = service.requests.findIndex((request) => request.client.equals(client));
+      if (at >= 0) return { request: service.requests.splice(at, 1)[0] as PendingRequest };
+    }
+    for (const worker of this.workers.values()) {
+      const request = worker.current;
+      if (request?.client.equals(client)) {
+        request.cancelled = true;
+        return { request, worker };
+      }
+    }
+    return undefined;
   }
 
   /** Drops requests queued before `cutoff`; returns how many. */

@@ -18,6 +18,12 @@ export const clientOptionsSchema = z
     /** Extra attempts after a timeout, on the next broker, while no PARTIAL has arrived (a request may run twice). */
     retries: z.number().int().nonnegative().default(0),
     /**
+     * When an attempt times out or is aborted, tell its broker with mmi.resolute.cancel (a Resolute extension: the
+     * broker drops the request if still queued, or sends its worker DISCONNECT, which aborts the handler's
+     * reply.signal). Other MDP brokers answer it 501 and nothing changes.
+     */
+    cancelAbandoned: z.boolean().default(true),
+    /**
      * Reply cache, off by default: FINAL replies of requests sent with `{ cache: true }` are kept per (service, body)
      * for ttlMs and returned without a round trip; at most maxEntries, least recently used dropped first.
      */

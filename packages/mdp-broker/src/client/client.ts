@@ -2,6 +2,7 @@ import { isResoluteError, ResoluteError } from '@resolute/core';
 import { decodeErrorBody, toFrames, type Body } from '../error-frames.js';
 import { mapZmqError } from '../map-zmq-error.js';
 import { encodeClientRequestV2, parseClientV2 } from '../protocol/mdp-v2.js';
+import { isMmi, MMI_CANCEL } from '../protocol/mmi.js';
 import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from './client-options.js';
 import { ReplyCache } from './reply-cache.js';
 import { ReplyChannel, type Reply } from './reply.js';
@@ -33,7 +34,12 @@ export interface ClientStats {
   cacheMisses: number;
   /** Now: replies in the cache (expired ones included until they are looked up or pushed out). */
   cachedReplies: number;
+  /** mmi.resolute.cancel requests sent for attempts that timed out or were aborted (option cancelAbandoned). */
+  cancelsSent: number;
 }
+
+/** How long a cancel may take; it is best effort, and the broker forgets the request after requestExpiryMs anyway. */
+const CANCEL_TIMEOUT_MS = 5_000;
 
 /**
  * A Majordomo client (18/MDP v0.2, DEALER). MDP replies name only the service, so each request in flight has its own
@@ -45,7 +51,7 @@ export class Client {
   private readonly idle = new Map<string, RequestSocket[]>();
   private readonly active = new Set<RequestSocket>();
   private readonly cache: ReplyCache | undefined;
-  private readonly counters = { cacheHits: 0, cacheMisses: 0 };
+  private readonly counters = { cacheHits: 0, cacheMisses: 0, cancelsSent: 0 };
   private current = 0;
   private closed = false;
 
@@ -199,6 +205,7 @@ export class Client {
     } catch (error) {
       socket.close();
       this.active.delete(socket);
+      if (isResoluteError(failure, 'TIMEOUT') || isResoluteError(failure, 'ABORTED')) this.cancel(broker, service, socket.routingId, timeoutMs);
       if (failure !== undefined) return { ok: false, error: failure };
       if (this.closed) return { ok: false, error: new ResoluteError('BUS_CLOSED', `request to ${service}: the client was closed`, { retryable: false }) };
       return { ok: false, error: mapZmqError(error, `request to ${service} via ${broker}`) };
@@ -206,5 +213,18 @@ export class Client {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  /**
+   * Tells `broker` that the request sent on the socket `routingId` is abandoned (mmi.resolute.cancel, see
+   * protocol/mmi.ts), so it is not run, or its worker stops. Best effort: a failed or refused cancel is only logged.
+   */
+  private cancel(broker: string, service: string, routingId: string, timeoutMs: number): void {
+    if (!this.options.cancelAbandoned || this.closed || isMmi(service)) return;
+    this.counters.cancelsSent += 1;
+    void this.attempt(broker, MMI_CANCEL, [Buffer.from(routingId)], Math.min(timeoutMs, CANCEL_TIMEOUT_MS), undefined, () => undefined).then((outcome) => {
+      const status = outcome.ok ? outcome.body[0]?.toString() : undefined;
+      this.options.logger.debug({ service, broker, status, err: outcome.ok ? undefined : outcome.error }, 'mdp client: cancel of an abandoned request');
+    });
   }
 }

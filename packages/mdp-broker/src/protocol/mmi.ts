@@ -4,9 +4,17 @@
  *
  *   mmi.service  body: [service name]  ->  "200" if a worker for it is registered, else "404"
  *   any other mmi.* service            ->  "501" (not implemented)
+ *
+ * Resolute extension (8/MMI leaves the namespace to the broker, and other MMI brokers answer it 501, so a Resolute
+ * client talking to them just gets no cancellation):
+ *   mmi.resolute.cancel  body: [routing id of the client socket whose request is abandoned]
+ *     -> "200": the request was taken out of its queue, or its worker was sent DISCONNECT (18/MDP's only way to
+ *        withdraw a request; the worker reconnects); "404": no such request now (finished, or not arrived yet: the
+ *        id is then remembered for requestExpiryMs and a request from it is dropped); "400": malformed body.
  */
 export const MMI_PREFIX = 'mmi.';
 export const MMI_SERVICE = 'mmi.service';
+export const MMI_CANCEL = 'mmi.resolute.cancel';
 
 export const isMmi = (service: string): boolean => service.startsWith(MMI_PREFIX);
 

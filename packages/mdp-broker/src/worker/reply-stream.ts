@@ -11,6 +11,13 @@ export interface ReplyStream {
   reject(error: unknown): void;
   /** True once end() or reject() was called. */
   readonly finished: boolean;
+  /**
+   * Aborted when the request is abandoned and its reply can no longer be delivered: the broker withdrew it with
+   * DISCONNECT (a Resolute broker does so when the client timed out or aborted and sent mmi.resolute.cancel), the
+   * broker was lost, or close() stopped waiting for the handler. Stop the work; write(), end() and reject() are then
+   * dropped. Never aborted once the reply is finished.
+   */
+  readonly signal: AbortSignal;
 }
 
 export interface IncomingRequest {
@@ -21,7 +28,7 @@ export interface IncomingRequest {
 export type RequestHandler = (request: IncomingRequest, reply: ReplyStream) => void | Promise<void>;
 
 /** Binds a reply stream to one request: `send(kind, body)` emits PARTIAL or FINAL on the connection that received it. */
-export function createReplyStream(send: (kind: 'partial' | 'final', body: Buffer[]) => void): ReplyStream {
+export function createReplyStream(send: (kind: 'partial' | 'final', body: Buffer[]) => void, signal: AbortSignal): ReplyStream {
   let finished = false;
   const guard = (what: string): void => {
     if (finished) throw new ResoluteError('INVALID_ARGUMENT', `ReplyStream.${what}: the reply was already finished with end() or reject()`, { retryable: false });
@@ -44,5 +51,6 @@ export function createReplyStream(send: (kind: 'partial' | 'final', body: Buffer
     get finished() {
       return finished;
     },
+    signal,
   };
 }

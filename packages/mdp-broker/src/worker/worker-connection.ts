@@ -17,10 +17,14 @@ export class WorkerConnection {
   private socket: Dealer | undefined;
   private out: SendQueue | undefined;
   private inFlight: Promise<void> | undefined;
+  /** Aborts the request in flight (see ReplyStream.signal). */
+  private abandon: AbortController | undefined;
   private running: Promise<void> | undefined;
   /** Conversations started, for tests and logs: 1 + reconnects. */
   sessions = 0;
   served = 0;
+  /** Requests whose signal was aborted before their reply was finished. */
+  abandoned = 0;
 
   constructor(
     private readonly options: ResolvedWorkerOptions,
@@ -31,11 +35,12 @@ export class WorkerConnection {
     this.running ??= this.run();
   }
 
-  /** Waits up to drainTimeoutMs for the request in progress, says DISCONNECT, closes the socket. */
+  /** Waits up to drainTimeoutMs for the request in progress (then aborts its signal), says DISCONNECT, closes the socket. */
   async close(): Promise<void> {
     if (this.stop.signal.aborted) return this.running;
     this.stop.abort();
     if (this.inFlight) await Promise.race([this.inFlight, delay(this.options.drainTimeoutMs)]);
+    this.abandonRequest('the worker is closing and stopped waiting for the handler (drainTimeoutMs)');
     if (this.out && this.socket && !this.socket.closed) {
       void this.out.send(encodeDisconnectV2());
       await Promise.race([this.out.idle(), delay(this.options.heartbeatIntervalMs)]);
@@ -48,6 +53,9 @@ export class WorkerConnection {
     while (!this.stop.signal.aborted) {
       await this.session();
       if (this.stop.signal.aborted) break;
+      // The request of the conversation that ended was abandoned (its signal aborted). Let its handler wind down
+      // before taking a new request on this slot, so `concurrency` holds; bounded, for handlers that ignore it.
+      if (this.inFlight) await Promise.race([this.inFlight, delay(this.options.drainTimeoutMs, undefined, { signal: this.stop.signal }).catch(() => undefined)]);
       await delay(this.options.reconnectDelayMs, undefined, { signal: this.stop.signal }).catch(() => undefined);
     }
   }
@@ -92,22 +100,39 @@ export class WorkerConnection {
         }
         liveUntil = Date.now() + heartbeatIntervalMs * heartbeatLiveness;
         if (command.type === 'disconnect') break;
-        if (command.type === 'request') this.inFlight = this.serve(socket, out, command.client, command.body);
+        if (command.type === 'request') {
+          const serving = this.serve(socket, out, command.client, command.body);
+          this.inFlight = serving;
+          void serving.finally(() => {
+            if (this.inFlight === serving) this.inFlight = undefined;
+          });
+        }
       }
     } catch (error) {
       if (!socket.closed) logger.warn({ err: error }, 'mdp worker: receive failed, reconnecting');
     } finally {
       clearInterval(timer);
+      this.abandonRequest('the broker withdrew the request (DISCONNECT: the client gave up on it, or the broker is closing) or was lost');
       if (!this.stop.signal.aborted && !socket.closed) socket.close();
     }
   }
 
+  /** Aborts the signal of the request in flight, if any; its reply will be dropped. */
+  private abandonRequest(why: string): void {
+    const abandon = this.abandon;
+    this.abandon = undefined;
+    abandon?.abort(new ResoluteError('ABORTED', `mdp worker ${this.options.service}: ${why}: its reply can no longer be delivered`));
+  }
+
   private async serve(socket: Dealer, out: SendQueue, client: Buffer, body: Buffer[]): Promise<void> {
+    const abandon = new AbortController();
+    this.abandon = abandon;
     const reply = createReplyStream((kind, frames) => {
-      // A reply for a conversation that has ended is dropped: the broker has requeued or abandoned that request.
-      if (socket.closed) return;
+      // A reply for a conversation that has ended is dropped: the broker has requeued, abandoned or cancelled that request.
+      if (socket.closed || abandon.signal.aborted) return;
+      if (kind === 'final' && this.abandon === abandon) this.abandon = undefined;
       void out.send(kind === 'partial' ? encodeWorkerPartialV2(client, frames) : encodeWorkerFinalV2(client, frames));
-    });
+    }, abandon.signal);
     const handler = this.handler();
     try {
       if (!handler) throw new ResoluteError('NO_HANDLER', `Worker ${this.options.service}: no handler: call onRequest() before start()`);
@@ -117,7 +142,8 @@ export class WorkerConnection {
       if (!reply.finished) reply.reject(error);
       else this.options.logger.warn({ err: error }, 'mdp worker: handler threw after finishing its reply');
     }
-    this.served += 1;
-    this.inFlight = undefined;
+    if (abandon.signal.aborted) this.abandoned += 1;
+    else this.served += 1;
+    if (this.abandon === abandon) this.abandon = undefined;
   }
 }

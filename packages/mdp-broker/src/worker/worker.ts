@@ -6,7 +6,9 @@ import { resolveWorkerOptions, type ResolvedWorkerOptions, type WorkerOptions } 
 /**
  * A Majordomo worker for one service (18/MDP v0.2). `concurrency` requests are served at once, each over its own
  * worker connection to the broker, which dispatches to them least-recently-used. Reconnects by itself after a
- * DISCONNECT or a lost broker; requests in progress then are dropped (the broker requeues or abandons them).
+ * DISCONNECT or a lost broker; requests in progress then are dropped (the broker requeues, abandons or cancelled
+ * them) and their handlers' reply.signal is aborted. A connection takes no new request until that handler settled
+ * (at most drainTimeoutMs).
  */
 export class Worker {
   private readonly options: ResolvedWorkerOptions;
@@ -39,6 +41,11 @@ export class Worker {
   /** Requests finished (replied or rejected) since start. */
   get served(): number {
     return this.connections.reduce((sum, c) => sum + c.served, 0);
+  }
+
+  /** Requests abandoned before their reply was finished (their handler's reply.signal aborted; see ReplyStream.signal). */
+  get abandoned(): number {
+    return this.connections.reduce((sum, c) => sum + c.abandoned, 0);
   }
 
   /** Conversations with the broker begun since start: concurrency at first, one more per reconnect. */
