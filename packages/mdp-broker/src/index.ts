@@ -30,7 +30,7 @@ export {
   WORKER_V1,
 } from './protocol/mdp-v1.js';
 export type { ClientFrameV1, WorkerFrameV1 } from './protocol/mdp-v1.js';
-export { MMI_CANCEL, MMI_SERVICE, isMmi } from './protocol/mmi.js';
+export { MMI_ALIVE, MMI_CANCEL, MMI_SERVICE, isMmi } from './protocol/mmi.js';
 
 export { Broker } from './broker/broker.js';
 export { brokerOptionsSchema } from './broker/broker-options.js';

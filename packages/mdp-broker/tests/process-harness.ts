@@ -7,6 +7,7 @@ export const SCRIPTS = {
   broker: fixture('broker-process.mjs'),
   worker: fixture('worker-process.mjs'),
   titanic: fixture('titanic-process.mjs'),
+  client: fixture('client-process.mjs'),
 } as const;
 
 /** Child processes of one test: started through it, all SIGKILLed by killAll(). */

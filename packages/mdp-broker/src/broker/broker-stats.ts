@@ -18,6 +18,11 @@ export interface BrokerStats {
   requestsAbandoned: number;
   /** Requests cancelled by their client (mmi.resolute.cancel): taken out of the queue, or their worker disconnected. */
   requestsCancelled: number;
+  /**
+   * Requests whose client sent mmi.resolute.alive and then fell silent for liveness x its interval (a dead client
+   * process): withdrawn like a cancel (out of the queue, or their worker disconnected). Not in requestsCancelled.
+   */
+  clientsExpired: number;
   /** Workers dropped because they missed heartbeatLiveness heartbeats. */
   workersExpired: number;
   /** With curve.allow: peers (workers or clients) whose CURVE public key the ZAP handler refused. */
@@ -42,6 +47,7 @@ export const newCounters = (): BrokerCounters => ({
   requestsRequeued: 0,
   requestsAbandoned: 0,
   requestsCancelled: 0,
+  clientsExpired: 0,
   workersExpired: 0,
   peersRefused: 0,
   handshakeFailures: 0,

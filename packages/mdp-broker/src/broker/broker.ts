@@ -14,7 +14,7 @@ import {
   parseWorkerV2,
 } from '../protocol/mdp-v2.js';
 import { protocolError } from '../protocol/malformed.js';
-import { isMmi, MMI_CANCEL, mmiReply } from '../protocol/mmi.js';
+import { isMmi, MMI_ALIVE, MMI_CANCEL, mmiReply } from '../protocol/mmi.js';
 import { SendQueue } from '../send-queue.js';
 import { BrokerCurve } from './broker-curve.js';
 import { resolveBrokerOptions, type BrokerOptions, type ResolvedBrokerOptions } from './broker-options.js';
@@ -43,7 +43,8 @@ type WorkerCommand =
  * least-recently-used idle worker of their service; with none, they wait up to requestExpiryMs. A worker lost
  * mid-request (heartbeat liveness) has its request sent to another worker unless a PARTIAL was already relayed or
  * maxAttempts is used up; then the client's own timeout reports it. A request its client cancelled is dropped from
- * its queue, or its worker is sent DISCONNECT, and it is not sent again.
+ * its queue, or its worker is sent DISCONNECT, and it is not sent again; so is one whose client sent
+ * mmi.resolute.alive and then fell silent (a dead client process).
  * v0.1 clients get only the FINAL reply (v0.1 has no PARTIAL); v0.1 workers' REPLY counts as FINAL.
  */
 export class Broker {
@@ -55,6 +56,8 @@ export class Broker {
   /** Set with the curve option: the CURVE server settings and the ZAP handler (see broker-curve.ts). */
   private readonly curve: BrokerCurve | undefined;
   private readonly cancelledIds: CancelledIds;
+  /** Requests whose client sent mmi.resolute.alive, by client socket (hex): checked for silence on each tick. */
+  private readonly alive = new Map<string, PendingRequest>();
   private timer: NodeJS.Timeout | undefined;
   private loop: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
@@ -166,6 +169,12 @@ export class Broker {
       ({ service, body } = parseClientV1(frames));
     }
     if (this.closing) return;
+    if (service === MMI_ALIVE) {
+      // Not counted as a request: it is a heartbeat, sent every interval while a long request is outstanding.
+      const status = [Buffer.from(this.keepAlive(body))];
+      this.send(client, version === 2 ? encodeClientFinalV2(service, status) : encodeClientV1(service, status));
+      return;
+    }
     this.counters.requests += 1;
     const request: PendingRequest = { client, clientVersion: version, service, body, queuedAt: Date.now(), attempts: 0, relayedPartial: false };
     if (service === MMI_CANCEL) {
@@ -246,6 +255,31 @@ export class Broker {
     return '200';
   }
 
+  /** mmi.resolute.alive (see protocol/mmi.ts): the status to answer. */
+  private keepAlive(body: Buffer[]): '200' | '400' | '404' {
+    const [client, interval] = body;
+    const intervalMs = Number(interval?.toString('latin1'));
+    if (body.length !== 2 || client === undefined || client.length === 0 || !Number.isInteger(intervalMs) || intervalMs <= 0) return '400';
+    const request = this.table.find(client);
+    if (request === undefined) return '404';
+    request.aliveUntil = Date.now() + intervalMs * this.options.heartbeatLiveness;
+    this.alive.set(client.toString('hex'), request);
+    return '200';
+  }
+
+  /** Withdraws requests whose client stopped sending mmi.resolute.alive, as a cancel would. */
+  private expireClients(now: number): void {
+    for (const [key, request] of this.alive) {
+      if ((request.aliveUntil ?? 0) >= now) continue;
+      this.alive.delete(key);
+      const found = this.table.withdraw(request);
+      if (found === undefined) continue; // finished already
+      this.counters.clientsExpired += 1;
+      this.options.logger.debug({ client: key, service: request.service }, 'mdp broker: client silent, request withdrawn');
+      if (found.worker) this.disconnect(found.worker);
+    }
+  }
+
   private replyFinal(request: PendingRequest, body: Buffer[]): void {
     this.counters.replies += 1;
     this.send(request.client, request.clientVersion === 2 ? encodeClientFinalV2(request.service, body) : encodeClientV1(request.service, body));
@@ -257,7 +291,7 @@ export class Broker {
     }
   }
 
-  /** Heartbeats out, liveness in, expiry of waiting requests. */
+  /** Heartbeats out, liveness in (workers, and clients that send mmi.resolute.alive), expiry of waiting requests. */
   private tick(): void {
     const now = Date.now();
     for (const worker of [...this.table.workers.values()]) {
@@ -269,6 +303,7 @@ export class Broker {
       }
     }
     this.counters.requestsExpired += this.table.expireRequests(now - this.options.requestExpiryMs);
+    this.expireClients(now);
     this.cancelledIds.expire(now);
   }
 

@@ -16,6 +16,8 @@ export interface PendingRequest {
   relayedPartial: boolean;
   /** Set when the client cancelled it while a worker held it: the worker is disconnected and the request not requeued. */
   cancelled?: boolean;
+  /** Set by the client's mmi.resolute.alive: past this time without another one, the request is withdrawn. */
+  aliveUntil?: number;
 }
 
 export interface WorkerRecord {
@@ -106,6 +108,36 @@ export class ServiceTable {
     for (const worker of this.workers.values()) {
       const request = worker.current;
       if (request?.client.equals(client)) {
+        request.cancelled = true;
+        return { request, worker };
+      }
+    }
+    return undefined;
+  }
+
+  /** The request from client socket `client`, queued or at a worker; undefined when there is none. */
+  find(client: Buffer): PendingRequest | undefined {
+    for (const service of this.services.values()) {
+      const request = service.requests.find((queued) => queued.client.equals(client));
+      if (request) return request;
+    }
+    for (const worker of this.workers.values()) if (worker.current?.client.equals(client)) return worker.current;
+    return undefined;
+  }
+
+  /**
+   * Withdraws this very request (not another one sent later on the same client socket), like cancel(): out of its
+   * queue, or marked cancelled and returned with the worker holding it. Undefined when it is neither (finished).
+   */
+  withdraw(request: PendingRequest): { request: PendingRequest; worker?: WorkerRecord } | undefined {
+    const { requests } = this.service(request.service);
+    const at = requests.indexOf(request);
+    if (at >= 0) {
+      requests.splice(at, 1);
+      return { request };
+    }
+    for (const worker of this.workers.values()) {
+      if (worker.current === request) {
         request.cancelled = true;
         return { request, worker };
       }

@@ -24,6 +24,14 @@ export const clientOptionsSchema = z
      */
     cancelAbandoned: z.boolean().default(true),
     /**
+     * While a request is outstanding, send its broker mmi.resolute.alive every this many ms (0: never), on the
+     * request's own socket. A Resolute broker that then hears nothing for its heartbeatLiveness x this interval takes
+     * the client for dead and withdraws the request as if cancelled, so a killed client process does not leave a worker
+     * busy. The first is sent one interval after the request: shorter requests cost nothing extra. Other MDP brokers
+     * answer 501 and nothing changes.
+     */
+    heartbeatIntervalMs: z.number().int().nonnegative().default(2_500),
+    /**
      * Reply cache, off by default: FINAL replies of requests sent with `{ cache: true }` are kept per (service, body)
      * for ttlMs and returned without a round trip; at most maxEntries, least recently used dropped first.
      */

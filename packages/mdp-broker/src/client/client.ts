@@ -2,7 +2,7 @@ import { isResoluteError, ResoluteError } from '@resolute/core';
 import { decodeErrorBody, toFrames, type Body } from '../error-frames.js';
 import { mapZmqError } from '../map-zmq-error.js';
 import { encodeClientRequestV2, parseClientV2 } from '../protocol/mdp-v2.js';
-import { isMmi, MMI_CANCEL } from '../protocol/mmi.js';
+import { isMmi, MMI_ALIVE, MMI_CANCEL } from '../protocol/mmi.js';
 import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from './client-options.js';
 import { ReplyCache } from './reply-cache.js';
 import { ReplyChannel, type Reply } from './reply.js';
@@ -36,6 +36,14 @@ export interface ClientStats {
   cachedReplies: number;
   /** mmi.resolute.cancel requests sent for attempts that timed out or were aborted (option cancelAbandoned). */
   cancelsSent: number;
+  /** mmi.resolute.alive heartbeats sent for outstanding requests (option heartbeatIntervalMs). */
+  heartbeatsSent: number;
+}
+
+/** The mmi.resolute.alive timer of one attempt; `sending` while a heartbeat is being handed to its socket. */
+interface Heartbeat {
+  timer: NodeJS.Timeout | undefined;
+  sending: boolean;
 }
 
 /** How long a cancel may take; it is best effort, and the broker forgets the request after requestExpiryMs anyway. */
@@ -51,7 +59,7 @@ export class Client {
   private readonly idle = new Map<string, RequestSocket[]>();
   private readonly active = new Set<RequestSocket>();
   private readonly cache: ReplyCache | undefined;
-  private readonly counters = { cacheHits: 0, cacheMisses: 0, cancelsSent: 0 };
+  private readonly counters = { cacheHits: 0, cacheMisses: 0, cancelsSent: 0, heartbeatsSent: 0 };
   private current = 0;
   private closed = false;
 
@@ -170,6 +178,7 @@ export class Client {
     socket.onRefused = onRefused;
     if (socket.refusal !== undefined) onRefused(socket.refusal);
     const { dealer } = socket;
+    const heartbeat: Heartbeat = { timer: undefined, sending: false };
     try {
       await dealer.send(encodeClientRequestV2(service, body)).catch((error: unknown) => {
         // sendTimeout 0: not connected yet. Wait for the connection, bounded by the attempt's timer.
@@ -177,6 +186,7 @@ export class Client {
         dealer.sendTimeout = -1;
         return dealer.send(encodeClientRequestV2(service, body));
       });
+      this.startHeartbeat(socket, service, heartbeat);
       for (;;) {
         const frames = await dealer.receive();
         let message;
@@ -193,7 +203,8 @@ export class Client {
         }
         this.active.delete(socket);
         socket.onRefused = undefined;
-        if (this.closed) socket.close();
+        // A heartbeat still being sent would make the next request's send fail on a busy socket: do not pool it.
+        if (this.closed || heartbeat.sending) socket.close();
         else {
           dealer.sendTimeout = 0;
           const pool = this.idle.get(broker) ?? [];
@@ -211,8 +222,29 @@ export class Client {
       return { ok: false, error: mapZmqError(error, `request to ${service} via ${broker}`) };
     } finally {
       clearTimeout(timer);
+      clearInterval(heartbeat.timer);
       signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  /**
+   * Sends mmi.resolute.alive (see protocol/mmi.ts) on the request's own socket every heartbeatIntervalMs, so the
+   * broker can tell this process is still waiting; its answer arrives on that socket and is skipped by attempt() (it
+   * names another service). Off for mmi.* requests and with heartbeatIntervalMs 0. Best effort: failures are logged.
+   */
+  private startHeartbeat(socket: RequestSocket, service: string, heartbeat: Heartbeat): void {
+    const intervalMs = this.options.heartbeatIntervalMs;
+    if (intervalMs === 0 || isMmi(service)) return;
+    const frames = [Buffer.from(socket.routingId), Buffer.from(String(intervalMs))];
+    heartbeat.timer = setInterval(() => {
+      if (heartbeat.sending || socket.closed) return;
+      heartbeat.sending = true;
+      this.counters.heartbeatsSent += 1;
+      socket.dealer
+        .send(encodeClientRequestV2(MMI_ALIVE, frames))
+        .catch((error: unknown) => this.options.logger.debug({ err: error, service, broker: socket.broker }, 'mdp client: heartbeat not sent'))
+        .finally(() => (heartbeat.sending = false));
+    }, intervalMs);
   }
 
   /**

@@ -11,10 +11,17 @@
  *     -> "200": the request was taken out of its queue, or its worker was sent DISCONNECT (18/MDP's only way to
  *        withdraw a request; the worker reconnects); "404": no such request now (finished, or not arrived yet: the
  *        id is then remembered for requestExpiryMs and a request from it is dropped); "400": malformed body.
+ *   mmi.resolute.alive  body: [routing id of the client socket whose request is still wanted, its interval in ms]
+ *     Sent by the client on that request's own socket (so it cannot overtake the request) every interval while the
+ *     request is outstanding. From the first one on, the broker expects the next within liveness x interval; when
+ *     none comes (the client process died), the request is withdrawn exactly as by mmi.resolute.cancel. Requests
+ *     whose client never sent one (plain MDP clients) are never cut off.
+ *     -> "200": the request is known (queued or at a worker); "404": no such request now; "400": malformed body.
  */
 export const MMI_PREFIX = 'mmi.';
 export const MMI_SERVICE = 'mmi.service';
 export const MMI_CANCEL = 'mmi.resolute.cancel';
+export const MMI_ALIVE = 'mmi.resolute.alive';
 
 export const isMmi = (service: string): boolean => service.startsWith(MMI_PREFIX);
 
