@@ -77,6 +77,19 @@ export default defineConfig(
   },
 
   {
+    // zeromq.js runs unbind() on libuv's thread pool while a pending receive or send keeps using the same libzmq socket
+    // on the main thread; libzmq sockets are not thread-safe, and the overlap aborted test processes under load
+    // (packages/mdp-broker/README.md, "Closing a broker"). unbindSync() runs it on the main thread and does not block.
+    files: ['packages/mdp-broker/**/*.ts', 'packages/zmq-peer/**/*.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { property: 'unbind', message: 'Use unbindSync(): the async unbind() races pending receives and sends on the same socket from another thread.' },
+      ],
+    },
+  },
+
+  {
     // Module boundaries above see only workspace projects; this also catches the npm drivers themselves.
     files: ['packages/core/src/**/*.ts'],
     rules: {

@@ -28,7 +28,8 @@ export class RawPeer {
     return new RawPeer(new Request({ linger: 0 }), endpoint);
   }
 
-  send(frames: Array<Buffer | string | number[]>): Promise<void> {
+  /** Async so that a send on a closed socket (zeromq throws EBADF synchronously) is a rejection like any other. */
+  async send(frames: Array<Buffer | string | number[]>): Promise<void> {
     return this.socket.send(frames.map((f) => (Array.isArray(f) ? Buffer.from(f) : typeof f === 'string' ? Buffer.from(f) : f)));
   }
 

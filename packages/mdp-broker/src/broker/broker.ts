@@ -122,8 +122,18 @@ export class Broker {
     // Bounded: a send that never settles (a socket already gone) must not keep close() from finishing.
     await withDeadline(this.out.idle(), this.options.heartbeatIntervalMs);
     // Unbind first: close() alone frees the port later, and a broker restarted on the same address would not bind.
-    // Also bounded: unbind runs on libuv's thread pool, which a busy process may be slow to give it.
-    if (this.endpointBound && !this.socket.closed) await withDeadline(this.socket.unbind(this.endpointBound).catch(() => undefined), 1_000);
+    // unbindSync, never unbind(): unbind() runs zmq_unbind on libuv's thread pool while our receive (always pending)
+    // keeps using the same libzmq socket on this thread whenever its FD turns readable. libzmq sockets are not
+    // thread-safe: two threads processing the socket's commands at once aborted the process under load (pipe.cpp
+    // assertions, heap corruption; see the README, "Closing a broker"). zmq_unbind does not block: it only asks the
+    // I/O thread to close the listener.
+    if (this.endpointBound && !this.socket.closed) {
+      try {
+        this.socket.unbindSync(this.endpointBound);
+      } catch (error) {
+        this.options.logger.debug({ err: error }, 'mdp broker: unbind failed; close() frees the address later');
+      }
+    }
     if (!this.socket.closed) this.socket.close();
     await this.loop;
   }
