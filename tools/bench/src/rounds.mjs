@@ -3,7 +3,8 @@
 // figures are the median of its rounds.
 import { formatRate, median } from './format.mjs';
 
-export const ROUNDS = 3;
+/** Rounds per case; BENCH_ROUNDS=1 for the smoke run CI does. */
+export const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 export const sizeLabel = (size) => (size >= 1024 ? `${size / 1024} KB` : `${size} B`);
 export const ms = (value) => (value < 10 ? value.toFixed(2) : value.toFixed(1));
 

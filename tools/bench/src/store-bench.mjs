@@ -14,7 +14,7 @@ import { ClassicLevel } from 'classic-level';
 import { formatTable, median } from './format.mjs';
 
 const VALUE = Buffer.alloc(100, 0x61);
-const ROUNDS = 3;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 const key = (i) => `k${String(i).padStart(8, '0')}`;
 

@@ -13,7 +13,7 @@ import { describeMachine, describeRevision, formatRate, formatTable, median } fr
 import { busRun, rawRun, ReceiverProcess, setRunTimeout, WINDOW } from './zmq-cases.mjs';
 import { TOPIC } from './zmq-common.mjs';
 
-const ROUNDS = 3;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SIZES = [100, 4096];
 const RESULTS = new URL('../results/zmq.md', import.meta.url);
 
