@@ -134,6 +134,7 @@ describe('Bus handlers: retries, dead letters, dedupe', () => {
 
   it('refuses a bad deadLetters option by name', async () => {
     await expect(cluster.start(cluster.name('bad'), { deadLetters: { forwardTo: '' } })).rejects.toMatchObject({ code: 'INVALID_CONFIG', message: expect.stringContaining('deadLetters.forwardTo') });
+    await expect(cluster.start(cluster.name('bad'), { deadLetters: { forwardTo: 'orders dead' } })).rejects.toMatchObject({ code: 'INVALID_CONFIG', message: expect.stringContaining('deadLetters.forwardTo') });
   });
 
   it('dead-letters at once on UnrecoverableError', async () => {

@@ -123,6 +123,15 @@ export function resolveBusOptions(options: BusOptions): ResolvedBusOptions {
   const parsed = busTuningSchema.safeParse(tuning);
   if (!parsed.success) throw new ResoluteError('INVALID_CONFIG', `invalid bus options: ${describeIssues(parsed.error.issues)}`);
   const t = parsed.data;
+  const forwardTo = t.deadLetters?.forwardTo;
+  if (forwardTo !== undefined) {
+    // Checked now, not when the first message dies: a dead letter must never fail on its way out.
+    try {
+      assertName(t.endpoints?.[forwardTo] ?? forwardTo, 'deadLetters.forwardTo');
+    } catch (error) {
+      throw new ResoluteError('INVALID_CONFIG', `invalid bus options: ${(error as Error).message}`, { details: { fields: ['deadLetters.forwardTo'] } });
+    }
+  }
   return {
     name,
     transport,
