@@ -84,8 +84,8 @@ export async function runChaos(target: ChaosTarget, options: ChaosOptions): Prom
     const progressDone = (): boolean => producer!.lines.includes('published-all');
 
     const step = async (s: KillStep): Promise<void> => {
-      const target = effectLines(effects).length + s.progress;
-      await waitFor(() => effectLines(effects).length >= Math.min(target, options.messages) || progressDone(), { timeoutMs: 120_000, intervalMs: 10 }).catch(() => {
+      const goal = effectLines(effects).length + s.progress;
+      await waitFor(() => effectLines(effects).length >= Math.min(goal, options.messages) || progressDone(), { timeoutMs: 120_000, intervalMs: 10 }).catch(() => {
         log(`no progress before step ${JSON.stringify(s)}: going on`);
       });
       if (s.victim === 'broker') {
