@@ -6,8 +6,7 @@
 // with rabbitmqctl and deleted after. Each case runs at 100 B and 4 KB; after a warm-up (n/10), 3 rounds alternate
 // the order of cases; the table shows each case's median of rounds. A full run writes tools/bench/results/amqp.md.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { describeMachine, describeRevision, formatTable } from './format.mjs';
+import { describeMachine, formatTable, writeResultsFile } from './format.mjs';
 import { comparisonRows, ROUNDS, runRounds } from './rounds.mjs';
 import { busRun, PREFETCH, rawRun, transportRun, WINDOW } from './amqp-cases.mjs';
 
@@ -58,25 +57,7 @@ export async function amqpBench({ quick = false, args = [], log = console.log } 
   ].join('\n');
   log(legend);
   if (!quick && only === undefined) {
-    mkdirSync(new URL('.', RESULTS), { recursive: true });
-    writeFileSync(
-      RESULTS,
-      [
-        '# amqp bench: Resolute amqp-adapter beside raw amqplib',
-        '',
-        'Command: `npm run bench -- amqp` (builds first), or `node tools/bench/src/main.mjs amqp` after a build.',
-        '',
-        `Machine: ${machine.nproc} cores (\`nproc\`), ${machine.cpu}, Node ${machine.node}; load average at start ${machine.load}`,
-        `(other work shared the CPU). RabbitMQ 3.10 (Debian), a private vhost. Date: ${machine.date}. Code: ${describeRevision()}.`,
-        '',
-        `Settings: ${settings}.`,
-        '',
-        table,
-        '',
-        legend,
-        '',
-      ].join('\n'),
-    );
+    writeResultsFile(RESULTS, { title: 'amqp bench: Resolute amqp-adapter beside raw amqplib', bench: 'amqp', machine, server: 'RabbitMQ 3.10 (Debian), a private vhost', settings, table, legend });
     log(`written to ${RESULTS.pathname}`);
   }
   return rows;

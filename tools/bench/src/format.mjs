@@ -1,6 +1,6 @@
 // Helpers every bench shares: the median of rounds, percentiles of latency samples, the table they all print.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 
 export function median(values) {
@@ -52,4 +52,30 @@ export function describeMachine() {
     // no coreutils: availableParallelism() is the same figure
   }
   return { nproc, cpu, node: process.version, load: loadavg().map((l) => l.toFixed(2)).join(' '), date: new Date().toISOString() };
+}
+
+/**
+ * Writes a bench's results file: title, the command that reproduces it, the machine and code measured, settings,
+ * table and legend. `server` names the broker or server the run used, when there is one.
+ */
+export function writeResultsFile(url, { title, bench, machine, server, settings, table, legend }) {
+  mkdirSync(new URL('.', url), { recursive: true });
+  writeFileSync(
+    url,
+    [
+      `# ${title}`,
+      '',
+      `Command: \`npm run bench -- ${bench}\` (builds first), or \`node tools/bench/src/main.mjs ${bench}\` after a build.`,
+      '',
+      `Machine: ${machine.nproc} cores (\`nproc\`), ${machine.cpu}, Node ${machine.node}; load average at start ${machine.load}`,
+      `(other work shared the CPU).${server === undefined ? '' : ` ${server}.`} Date: ${machine.date}. Code: ${describeRevision()}.`,
+      '',
+      `Settings: ${settings}.`,
+      '',
+      table,
+      '',
+      legend,
+      '',
+    ].join('\n'),
+  );
 }

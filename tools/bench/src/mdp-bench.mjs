@@ -4,8 +4,7 @@
 //
 // 256 B requests, WINDOW outstanding; warm-up, then rounds alternating (rounds.mjs). A full run writes
 // tools/bench/results/mdp.md.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { describeMachine, describeRevision, formatTable } from './format.mjs';
+import { describeMachine, formatTable, writeResultsFile } from './format.mjs';
 import { brokerRun, directRun, WINDOW } from './mdp-cases.mjs';
 import { comparisonRows, ROUNDS, runRounds } from './rounds.mjs';
 
@@ -37,25 +36,7 @@ export async function mdpBench({ quick = false, args = [], log = console.log } =
   ].join('\n');
   log(legend);
   if (!quick && only === undefined) {
-    mkdirSync(new URL('.', RESULTS), { recursive: true });
-    writeFileSync(
-      RESULTS,
-      [
-        '# mdp bench: Resolute mdp-broker beside a direct DEALER/ROUTER echo',
-        '',
-        'Command: `npm run bench -- mdp` (builds first), or `node tools/bench/src/main.mjs mdp` after a build.',
-        '',
-        `Machine: ${machine.nproc} cores (\`nproc\`), ${machine.cpu}, Node ${machine.node}; load average at start ${machine.load}.`,
-        `Date: ${machine.date}. Code: ${describeRevision()}.`,
-        '',
-        `Settings: ${settings}.`,
-        '',
-        table,
-        '',
-        legend,
-        '',
-      ].join('\n'),
-    );
+    writeResultsFile(RESULTS, { title: 'mdp bench: Resolute mdp-broker beside a direct DEALER/ROUTER echo', bench: 'mdp', machine, settings, table, legend });
     log(`written to ${RESULTS.pathname}`);
   }
   return rows;

@@ -5,8 +5,7 @@
 //
 // Each case runs at 100 B and 4 KB; warm-up, then rounds alternating (see rounds.mjs); the server is flushed between
 // cases. A full run writes tools/bench/results/redis.md.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { describeMachine, describeRevision, formatTable } from './format.mjs';
+import { describeMachine, formatTable, writeResultsFile } from './format.mjs';
 import { busRun, bullmqRun, CONCURRENCY, rawStreamsRun, WINDOW } from './redis-cases.mjs';
 import { REDIS_SETTINGS, startRedis } from './redis-server.mjs';
 import { comparisonRows, ROUNDS, runRounds } from './rounds.mjs';
@@ -60,25 +59,7 @@ export async function redisBench({ quick = false, args = [], log = console.log }
   ].join('\n');
   log(legend);
   if (!quick && only === undefined) {
-    mkdirSync(new URL('.', RESULTS), { recursive: true });
-    writeFileSync(
-      RESULTS,
-      [
-        '# redis bench: Resolute redis-bus beside BullMQ and raw Redis Streams',
-        '',
-        'Command: `npm run bench -- redis` (builds first), or `node tools/bench/src/main.mjs redis` after a build.',
-        '',
-        `Machine: ${machine.nproc} cores (\`nproc\`), ${machine.cpu}, Node ${machine.node}; load average at start ${machine.load}.`,
-        `Date: ${machine.date}. Code: ${describeRevision()}.`,
-        '',
-        `Settings: ${settings}.`,
-        '',
-        table,
-        '',
-        legend,
-        '',
-      ].join('\n'),
-    );
+    writeResultsFile(RESULTS, { title: 'redis bench: Resolute redis-bus beside BullMQ and raw Redis Streams', bench: 'redis', machine, settings, table, legend });
     log(`written to ${RESULTS.pathname}`);
   }
   return rows;
