@@ -42,9 +42,12 @@ export interface IncomingMessage {
 }
 
 /**
- * The bus's side of receiving. Resolves once every message of the batch is durably in the receiving bus's inbox
- * (or deliberately set aside as corrupt): only then may the transport acknowledge the batch to its sender or broker.
- * Rejects when the batch could not be stored: the transport must not acknowledge it, so it is delivered again.
+ * The bus's side of receiving. Resolves once every message of the batch is safe on the receiving side: durably in its
+ * inbox (or deliberately set aside as corrupt), or — with the bus option `inbox.ack: 'handled'` — handled and its
+ * outcome recorded. Only then may the transport acknowledge the batch to its sender or broker. Rejects when that could
+ * not be done: the transport must not acknowledge the batch, so it is delivered again. With `ack: 'handled'` a call
+ * lasts as long as the batch's handlers: a transport that redelivers unacknowledged messages after a lease or timeout
+ * should make that time longer than its handlers take.
  */
 export type Receiver = (batch: readonly IncomingMessage[]) => Promise<void>;
 

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { NAMESPACES, ResoluteError } from '../src/index.js';
 import { waitFor } from '../src/testing/index.js';
-import { Cluster, recorder } from './helpers.js';
+import { ACK_MODES, Cluster, recorder } from './helpers.js';
 
-for (const routing of ['publisher', 'broker'] as const) {
-  describe(`Bus publish/subscribe over a ${routing}-routed transport`, () => {
-    const cluster = new Cluster(routing);
+for (const [routing, ack] of (['publisher', 'broker'] as const).flatMap((r) => ACK_MODES.map((a) => [r, a] as const))) {
+  describe(`Bus publish/subscribe over a ${routing}-routed transport (ack: ${ack})`, () => {
+    const cluster = new Cluster(routing, ack);
     afterEach(() => cluster.closeAll());
 
     it('delivers a published event to a subscriber on another bus', async () => {

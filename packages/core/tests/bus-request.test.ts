@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { UnrecoverableError } from '../src/index.js';
-import { Cluster } from './helpers.js';
+import { ACK_MODES, Cluster } from './helpers.js';
 
-for (const routing of ['publisher', 'broker'] as const) {
-  describe(`Bus request/reply over a ${routing}-routed transport`, () => {
-    const cluster = new Cluster(routing);
+for (const [routing, ack] of (['publisher', 'broker'] as const).flatMap((r) => ACK_MODES.map((a) => [r, a] as const))) {
+  describe(`Bus request/reply over a ${routing}-routed transport (ack: ${ack})`, () => {
+    const cluster = new Cluster(routing, ack);
     afterEach(() => cluster.closeAll());
 
     it('resolves with the handler result', async () => {

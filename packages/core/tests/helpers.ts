@@ -8,6 +8,9 @@ export const FAST = {
   closeTimeoutMs: 2_000,
 } satisfies Partial<BusOptions>;
 
+/** Both receive modes: every bus behaviour test runs under each. */
+export const ACK_MODES = ['stored', 'handled'] as const;
+
 /** A set of memory buses on one network; each bus name keeps its store space, so `start(name)` again is a restart. */
 export class Cluster {
   readonly network: MemoryNetwork;
@@ -15,7 +18,8 @@ export class Cluster {
   private readonly buses = new Set<Bus>();
   private readonly transports = new Map<string, MemoryTransport>();
 
-  constructor(routing: Routing) {
+  /** `ack` is every bus's inbox.ack unless a test passes its own inbox options with one. */
+  constructor(routing: Routing, private readonly ack: 'stored' | 'handled' = 'stored') {
     this.network = new MemoryNetwork({ routing });
   }
 
@@ -34,6 +38,7 @@ export class Cluster {
       store: new MemoryStore({ space }),
       ...FAST,
       ...options,
+      inbox: { ack: this.ack, ...(options.inbox ?? FAST.inbox) },
     });
     this.buses.add(bus);
     return bus;

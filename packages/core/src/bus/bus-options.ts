@@ -70,6 +70,7 @@ export const BUS_DEFAULTS = {
   inbox: {
     concurrency: 16,
     completionWindow: 256,
+    ack: 'stored',
     maxAttempts: 5,
     memory: 10_000,
     retry: { initialDelayMs: 200, maxDelayMs: 60_000, factor: 2, jitter: 0.2 },
@@ -95,6 +96,7 @@ export const busTuningSchema = z
       .object({
         concurrency: positiveInt,
         completionWindow: positiveInt,
+        ack: z.enum(['stored', 'handled']),
         maxAttempts: positiveInt,
         memory: positiveInt,
         retry: backoffSchema,

@@ -90,7 +90,7 @@ export class Bus implements AsyncDisposable {
       (envelope, result) => this.afterHandling(envelope, result),
       (deliveries) => this.relay.offer(deliveries),
     );
-    this.inbox = new InboxWriter(store, codec, this.dispatcher, this.events, this.logger, (reply) => {
+    this.inbox = new InboxWriter(store, codec, this.dispatcher, this.options.inbox.ack, this.events, this.logger, (reply) => {
       if (!this.requests.deliver(reply)) this.logger.debug({ correlationId: reply.correlationId }, 'reply nobody waits for: dropped');
     });
     this.registry.setCommandHandler(CONTROL.subscribe, (payload) => this.controlSubscription(payload, true));

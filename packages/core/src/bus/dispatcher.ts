@@ -28,6 +28,17 @@ export interface DispatcherOptions {
   retry: BackoffOptions;
   /** Most inbox messages held in memory (running, waiting for a retry, ready); the rest wait on disk. */
   memory: number;
+  /**
+   * When the transport may acknowledge a received message.
+   * - `stored` (default): once it is durably in the inbox; handlers run afterwards, from the inbox. The sender or
+   *   broker forgets it at once, so a slow or failing handler never holds up the transport.
+   * - `handled`: once its handlers ran and the outcome is recorded (dedupe entry, reply), so the happy path writes
+   *   nothing to the inbox: the broker's queue (or the sender's outbox) is what keeps the message until then. A
+   *   message whose handler fails, or that no handler takes yet, is written to the inbox before the ack and goes on
+   *   from there as in `stored` mode. Handlers must finish well within the transport's redelivery time (a Redis
+   *   lease, a zmq-peer ack timeout), or the message is delivered again meanwhile.
+   */
+  ack: 'stored' | 'handled';
 }
 
 export interface InboxItem {
@@ -46,6 +57,16 @@ export type HandlingResult = { ok: true; value: unknown } | { ok: false; error: 
  */
 export type CompletionHook = (envelope: Envelope, result: HandlingResult) => { operations: StoreOperation[]; deliveries: PreparedDelivery[] };
 
+/**
+ * What a handled message leaves behind: the store writes that record it, whether they must be synced, and what to do
+ * once they are written (free memory, hand replies to the relay, emit events, schedule a retry).
+ */
+export interface Outcome {
+  operations: StoreOperation[];
+  durable: boolean;
+  after(): void;
+}
+
 const ALL_KEYS = { gte: '', lt: '\uffff' };
 const RELAXED = { durability: 'relaxed' } as const;
 
@@ -53,7 +74,8 @@ const RELAXED = { durability: 'relaxed' } as const;
  * Runs handlers for inbox messages with bounded concurrency. A message leaves the inbox in the same atomic batch that
  * records its id for dedupe (and writes its reply): handled exactly once per id as far as the store can tell.
  * Failures are retried with backoff, the attempt count and the handlers already done kept in the inbox record so a
- * crash neither resets the count nor re-runs a handler that completed.
+ * crash neither resets the count nor re-runs a handler that completed. With `ack: 'handled'` the receiver also runs
+ * fresh messages here before they reach the inbox (`handleNow`), sharing the same handler slots.
  */
 export class Dispatcher {
   private readonly queue: PagedQueue<InboxItem>;
@@ -61,6 +83,10 @@ export class Dispatcher {
   private readonly running = new Set<Promise<void>>();
   /** Outcomes of finished handler runs being written (see DispatcherOptions.completionWindow). */
   private readonly recording = new Set<Promise<void>>();
+  /** handleNow calls waiting for a handler slot: served before the inbox queue, whose messages are already safe. */
+  private readonly slotWaiters: (() => void)[] = [];
+  /** Slots handed to woken waiters that have not started their work yet (they do so in their next microtask). */
+  private reservedSlots = 0;
   private readonly abort = new AbortController();
   private readonly corrupt: { key: string; value: Buffer }[] = [];
   private readonly parkedTopics = new Set<string>();
@@ -100,6 +126,26 @@ export class Dispatcher {
     this.pump();
   }
 
+  /**
+   * `ack: 'handled'`: runs a fresh message's handlers now, before it is stored anywhere on this side, and returns what
+   * the receiver writes (in its batch, before the transport acks) and does afterwards. A failure or a missing handler
+   * becomes an inbox entry, from where the message goes on like any other.
+   */
+  async handleNow(item: InboxItem): Promise<Outcome> {
+    const handlers = this.registry.handlersFor(item.envelope);
+    if (handlers.length === 0) {
+      return { operations: [putOp(NAMESPACES.inbox, item.envelope.id, packRecord(item.meta, item.bytes))], durable: true, after: () => this.offer(item) };
+    }
+    await this.takeSlot();
+    const started = Date.now();
+    const work = this.runHandlers(item, handlers);
+    this.reservedSlots--;
+    this.track(work.then(() => undefined));
+    const { value, failures } = await work;
+    faultPoint('after-handler');
+    return this.outcome(undefined, item, value, failures, started);
+  }
+
   /** A handler was registered: messages parked for lack of one may run now. */
   handlerAdded(topic: string): void {
     if (!this.parkedTopics.delete(topic)) return;
@@ -125,7 +171,12 @@ export class Dispatcher {
 
   private pump(): void {
     if (this.closed) return;
-    while (this.running.size < this.options.concurrency && this.recording.size < this.options.completionWindow && this.queue.readyCount > 0) {
+    while (
+      this.slotWaiters.length === 0 &&
+      this.running.size + this.reservedSlots < this.options.concurrency &&
+      this.recording.size < this.options.completionWindow &&
+      this.queue.readyCount > 0
+    ) {
       const next = this.queue.takeOne();
       if (next !== undefined) this.track(this.run(next));
     }
@@ -137,10 +188,28 @@ export class Dispatcher {
     }
   }
 
+  /**
+   * Resolves when a handler may start, with the slot reserved (counted in `reservedSlots`) so pump cannot take it
+   * before the caller resumes; the caller turns the reservation into tracked work.
+   */
+  private async takeSlot(): Promise<void> {
+    if (this.slotWaiters.length === 0 && this.running.size + this.reservedSlots < this.options.concurrency) {
+      this.reservedSlots++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+  }
+
   private track(work: Promise<void>): void {
     this.running.add(work);
     void work.finally(() => {
       this.running.delete(work);
+      // A freed slot goes to a waiting handleNow first, reserved until it resumes and tracks its work.
+      const waiter = this.slotWaiters.shift();
+      if (waiter !== undefined) {
+        this.reservedSlots++;
+        waiter();
+      }
       this.pump();
     });
   }
@@ -165,13 +234,31 @@ export class Dispatcher {
 
   private async record(key: string, item: InboxItem, value: unknown, failures: { name: string; error: unknown }[], started: number): Promise<void> {
     try {
-      if (failures.length === 0) await this.complete(key, item, { ok: true, value }, started);
-      else await this.failed(key, item, failures);
+      const outcome = this.outcome(key, item, value, failures, started);
+      // Relaxed durability: the message is durably in the inbox, so a power cut that undoes this write only makes it
+      // run again (at-least-once), which is no worse than a cut just before this write.
+      await this.store.batch(outcome.operations, outcome.durable ? undefined : RELAXED);
+      if (failures.length === 0) faultPoint('after-inbox-complete');
+      outcome.after();
     } catch (error) {
       // The store refused the bookkeeping: keep the message in memory and try it again later.
       this.logger.error({ err: error, id: item.envelope.id }, 'cannot record the handler outcome: will retry');
       this.later(key, item, backoffDelay(this.options.retry, item.meta.attempts + 1));
     }
+  }
+
+  /**
+   * How a handler run ends: completed, retried later or dead-lettered. `key` is the message's inbox key, or
+   * undefined when it is not in the inbox (handleNow): then nothing is deleted there, and whatever is written must be
+   * synced, since the transport forgets the message once it is acked.
+   */
+  private outcome(key: string | undefined, item: InboxItem, value: unknown, failures: { name: string; error: unknown }[], started: number): Outcome {
+    if (failures.length === 0) return this.completed(key, item, { ok: true, value }, started);
+    const first = failures[0]!.error;
+    const attempts = item.meta.attempts + 1;
+    const unrecoverable = failures.some((f) => f.error instanceof ResoluteError && !f.error.retryable);
+    if (unrecoverable || attempts >= this.options.maxAttempts) return this.deadLettered(key, item, attempts, first);
+    return this.retried(key, item, attempts, first);
   }
 
   private async runHandlers(item: InboxItem, handlers: readonly NamedHandler[]): Promise<{ value: unknown; failures: { name: string; error: unknown }[] }> {
@@ -216,33 +303,39 @@ export class Dispatcher {
     return { value, failures };
   }
 
-  private async complete(key: string, item: InboxItem, result: HandlingResult, started: number): Promise<void> {
+  private completed(key: string | undefined, item: InboxItem, result: HandlingResult, started: number): Outcome {
     const extra = this.onComplete(item.envelope, result);
-    // Relaxed durability: it survives a crash of this process; a power cut may undo it, and the message then runs
-    // again (at-least-once), which is no worse than a cut just before this write.
-    await this.store.batch([delOp(NAMESPACES.inbox, key), ...dedupeOps(item.envelope.id, Date.now()), ...extra.operations], RELAXED);
-    faultPoint('after-inbox-complete');
-    this.queue.release(key);
-    this.offerDeliveries(extra.deliveries);
-    this.events.emit('handled', { id: item.envelope.id, topic: item.envelope.topic, attempts: item.meta.attempts + 1, durationMs: Date.now() - started });
+    const operations = [...dedupeOps(item.envelope.id, Date.now()), ...extra.operations];
+    if (key !== undefined) operations.unshift(delOp(NAMESPACES.inbox, key));
+    return {
+      operations,
+      // Out of the inbox, a reply exists only in this write: it must survive a power cut once the request is acked.
+      durable: key === undefined && extra.operations.length > 0,
+      after: () => {
+        if (key !== undefined) this.queue.release(key);
+        this.offerDeliveries(extra.deliveries);
+        this.events.emit('handled', { id: item.envelope.id, topic: item.envelope.topic, attempts: item.meta.attempts + 1, durationMs: Date.now() - started });
+      },
+    };
   }
 
-  private async failed(key: string, item: InboxItem, failures: { name: string; error: unknown }[]): Promise<void> {
-    const first = failures[0]!.error;
-    const attempts = item.meta.attempts + 1;
-    const unrecoverable = failures.some((f) => f.error instanceof ResoluteError && !f.error.retryable);
-    const serialized = serializeError(first);
-    if (unrecoverable || attempts >= this.options.maxAttempts) {
-      return this.deadLetter(key, item, attempts, first);
-    }
+  private retried(key: string | undefined, item: InboxItem, attempts: number, error: unknown): Outcome {
+    const serialized = serializeError(error);
     const delayMs = backoffDelay(this.options.retry, attempts);
     item.meta = { ...item.meta, attempts, notBefore: Date.now() + delayMs, lastError: { code: serialized.code, message: serialized.message } };
-    await this.store.batch([putOp(NAMESPACES.inbox, key, packRecord(item.meta, item.bytes))], RELAXED);
-    this.events.emit('retry', { id: item.envelope.id, topic: item.envelope.topic, attempt: attempts, delayMs, error: first });
-    this.later(key, item, delayMs);
+    return {
+      operations: [putOp(NAMESPACES.inbox, key ?? item.envelope.id, packRecord(item.meta, item.bytes))],
+      durable: key === undefined,
+      after: () => {
+        this.events.emit('retry', { id: item.envelope.id, topic: item.envelope.topic, attempt: attempts, delayMs, error });
+        // From the inbox it waits in memory for its time; a fresh one joins the queue, which does the same.
+        if (key !== undefined) this.later(key, item, delayMs);
+        else this.offer(item);
+      },
+    };
   }
 
-  private async deadLetter(key: string, item: InboxItem, attempts: number, error: unknown): Promise<void> {
+  private deadLettered(key: string | undefined, item: InboxItem, attempts: number, error: unknown): Outcome {
     const serialized = serializeError(error);
     const meta: DeadMeta = {
       attempts,
@@ -252,16 +345,18 @@ export class Dispatcher {
       done: item.meta.done,
     };
     const extra = this.onComplete(item.envelope, { ok: false, error, dead: { attempts } });
-    await this.store.batch([
-      delOp(NAMESPACES.inbox, key),
-      putOp(NAMESPACES.dead, item.envelope.id, packRecord(meta, item.bytes)),
-      ...dedupeOps(item.envelope.id, Date.now()),
-      ...extra.operations,
-    ], RELAXED);
-    this.queue.release(key);
-    this.offerDeliveries(extra.deliveries);
-    this.logger.warn({ id: item.envelope.id, topic: item.envelope.topic, attempts, err: error }, 'message dead-lettered');
-    this.events.emit('dead', { id: item.envelope.id, topic: item.envelope.topic, error });
+    const operations = [putOp(NAMESPACES.dead, item.envelope.id, packRecord(meta, item.bytes)), ...dedupeOps(item.envelope.id, Date.now()), ...extra.operations];
+    if (key !== undefined) operations.unshift(delOp(NAMESPACES.inbox, key));
+    return {
+      operations,
+      durable: key === undefined,
+      after: () => {
+        if (key !== undefined) this.queue.release(key);
+        this.offerDeliveries(extra.deliveries);
+        this.logger.warn({ id: item.envelope.id, topic: item.envelope.topic, attempts, err: error }, 'message dead-lettered');
+        this.events.emit('dead', { id: item.envelope.id, topic: item.envelope.topic, error });
+      },
+    };
   }
 
   /** Holds the message in memory (it stays "known") until its retry is due. */

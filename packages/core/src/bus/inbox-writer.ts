@@ -7,24 +7,30 @@ import type { Logger } from '../logger.js';
 import { getMany, NAMESPACES, putOp, type Store, type StoreOperation } from '../store.js';
 import type { IncomingMessage } from '../transport.js';
 import type { BusEvents } from './bus-events.js';
-import type { Dispatcher } from './dispatcher.js';
-import { packRecord, type InboxMeta } from './record.js';
+import type { Dispatcher, DispatcherOptions, InboxItem, Outcome } from './dispatcher.js';
+import { packRecord } from './record.js';
+
+const RELAXED = { durability: 'relaxed' } as const;
 
 /**
- * The bus's Receiver: writes each received batch to the inbox in one durable batch, then lets the transport ack it.
+ * The bus's Receiver. With `ack: 'stored'` it writes each received batch to the inbox in one durable batch, then lets
+ * the transport ack it; handlers run later, from the inbox. With `ack: 'handled'` it runs the fresh messages' handlers
+ * first and writes only their outcomes (dedupe entries, replies; an inbox entry for a failure) before the ack.
  * Duplicates (already in the inbox, already handled within the dedupe window, or twice in flight) are acked without
- * being stored again. Undecodable bytes are set aside in the corrupt namespace and acked: kept, never redelivered
- * forever. Replies skip the inbox and go straight to whoever is waiting for them.
+ * being stored again — a copy of a message another receive call is still taking is acked only once that call has
+ * succeeded, so the ack never runs ahead of the message being safe. Undecodable bytes are set aside in the corrupt
+ * namespace and acked: kept, never redelivered forever. Replies skip the inbox and go straight to whoever waits.
  */
 export class InboxWriter {
-  /** Ids being written right now: a second copy arriving meanwhile is a duplicate. */
-  private readonly writing = new Set<string>();
+  /** Ids being taken by a receive call right now, with that call's result. */
+  private readonly taking = new Map<string, Promise<void>>();
   private closed = false;
 
   constructor(
     private readonly store: Store,
     private readonly codec: Codec,
     private readonly dispatcher: Dispatcher,
+    private readonly ack: DispatcherOptions['ack'],
     private readonly events: BusEvents,
     private readonly logger: Logger,
     private readonly onReply: (envelope: Envelope) => void,
@@ -34,55 +40,96 @@ export class InboxWriter {
     this.closed = true;
   }
 
-  receive = async (batch: readonly IncomingMessage[]): Promise<void> => {
-    if (this.closed) throw new ResoluteError('BUS_CLOSED', 'bus is closing: not accepting messages (the sender will retry)');
-    const operations: StoreOperation[] = [];
-    const fresh: { envelope: Envelope; bytes: Buffer; meta: InboxMeta }[] = [];
+  receive = (batch: readonly IncomingMessage[]): Promise<void> => {
+    if (this.closed) return Promise.reject(new ResoluteError('BUS_CLOSED', 'bus is closing: not accepting messages (the sender will retry)'));
     const claimed: string[] = [];
+    const work = this.take(batch, claimed);
+    // Claims are registered synchronously (before take's first await), so the map holds this call's promise for them.
+    for (const id of claimed) this.taking.set(id, work);
+    return work.finally(() => {
+      for (const id of claimed) if (this.taking.get(id) === work) this.taking.delete(id);
+    });
+  };
+
+  private async take(batch: readonly IncomingMessage[], claimed: string[]): Promise<void> {
+    const operations: StoreOperation[] = [];
     const now = Date.now();
-    try {
-      const candidates: { envelope: Envelope; bytes: Buffer }[] = [];
-      for (const message of batch) {
-        let envelope: Envelope;
-        try {
-          envelope = this.codec.decode(message.bytes);
-        } catch (error) {
-          const key = `received:${newId(now)}`;
-          this.logger.warn({ err: error, key, bytes: message.bytes.length }, 'received bytes that are not a message: set aside as corrupt');
-          operations.push(putOp(NAMESPACES.corrupt, key, message.bytes));
-          this.events.emit('corrupt', { namespace: NAMESPACES.corrupt, key });
-          continue;
-        }
-        if (envelope.kind === 'reply') this.onReply(envelope);
-        else if (this.writing.has(envelope.id) || this.dispatcher.has(envelope.id)) this.duplicate(envelope);
-        else {
-          this.writing.add(envelope.id);
-          claimed.push(envelope.id);
-          candidates.push({ envelope, bytes: message.bytes });
-        }
+    const candidates: { envelope: Envelope; bytes: Buffer }[] = [];
+    /** Other receive calls holding a copy of one of our messages: we ack only once they succeeded. */
+    const elsewhere = new Set<Promise<void>>();
+    const mine = new Set<string>();
+    for (const message of batch) {
+      let envelope: Envelope;
+      try {
+        envelope = this.codec.decode(message.bytes);
+      } catch (error) {
+        const key = `received:${newId(now)}`;
+        this.logger.warn({ err: error, key, bytes: message.bytes.length }, 'received bytes that are not a message: set aside as corrupt');
+        operations.push(putOp(NAMESPACES.corrupt, key, message.bytes));
+        this.events.emit('corrupt', { namespace: NAMESPACES.corrupt, key });
+        continue;
       }
-      // Inbox before dedupe: completion deletes the inbox entry and writes the dedupe entry in one batch, so reading
-      // in this order can never miss both.
+      if (envelope.kind === 'reply') {
+        this.onReply(envelope);
+        continue;
+      }
+      const other = this.taking.get(envelope.id);
+      if (other !== undefined) elsewhere.add(other);
+      if (other !== undefined || mine.has(envelope.id) || this.dispatcher.has(envelope.id)) {
+        this.duplicate(envelope);
+        continue;
+      }
+      mine.add(envelope.id);
+      claimed.push(envelope.id);
+      candidates.push({ envelope, bytes: message.bytes });
+    }
+    // Inbox before dedupe: completion deletes the inbox entry and writes the dedupe entry in one batch, so reading
+    // in this order can never miss both.
+    const fresh: InboxItem[] = [];
+    if (candidates.length > 0) {
       const ids = candidates.map((c) => c.envelope.id);
       const inInbox = await getMany(this.store, NAMESPACES.inbox, ids);
       const handled = await getMany(this.store, NAMESPACES.dedupe, ids);
       candidates.forEach((c, i) => {
         if (inInbox[i] !== undefined || handled[i] !== undefined) return this.duplicate(c.envelope);
-        const meta: InboxMeta = { attempts: c.envelope.attempt, done: [], notBefore: 0, receivedAt: now };
-        operations.push(putOp(NAMESPACES.inbox, c.envelope.id, packRecord(meta, c.bytes)));
-        fresh.push({ ...c, meta });
+        fresh.push({ ...c, meta: { attempts: c.envelope.attempt, done: [], notBefore: 0, receivedAt: now } });
       });
-      if (operations.length > 0) await this.store.batch(operations);
-      faultPoint('after-inbox-write');
-      for (const item of fresh) {
-        this.dispatcher.offer(item);
-        this.events.emit('received', { id: item.envelope.id, topic: item.envelope.topic, kind: item.envelope.kind });
-      }
-      faultPoint('before-ack');
-    } finally {
-      for (const id of claimed) this.writing.delete(id);
     }
-  };
+    if (this.ack === 'handled') await this.handleBeforeAck(fresh, operations);
+    else await this.storeBeforeAck(fresh, operations);
+    faultPoint('before-ack');
+    if (elsewhere.size > 0) await Promise.all(elsewhere);
+  }
+
+  private async storeBeforeAck(fresh: InboxItem[], operations: StoreOperation[]): Promise<void> {
+    for (const item of fresh) operations.push(putOp(NAMESPACES.inbox, item.envelope.id, packRecord(item.meta, item.bytes)));
+    if (operations.length > 0) await this.store.batch(operations);
+    faultPoint('after-inbox-write');
+    for (const item of fresh) {
+      this.dispatcher.offer(item);
+      this.events.emit('received', { id: item.envelope.id, topic: item.envelope.topic, kind: item.envelope.kind });
+    }
+  }
+
+  private async handleBeforeAck(fresh: InboxItem[], operations: StoreOperation[]): Promise<void> {
+    for (const item of fresh) this.events.emit('received', { id: item.envelope.id, topic: item.envelope.topic, kind: item.envelope.kind });
+    // Every handler of the batch finishes before anything is decided, so none is left running unrecorded.
+    const settled = await Promise.allSettled(fresh.map((item) => this.dispatcher.handleNow(item)));
+    const outcomes: Outcome[] = [];
+    for (const result of settled) {
+      if (result.status === 'rejected') throw result.reason;
+      outcomes.push(result.value);
+    }
+    // Corrupt entries and any outcome other than a plain completion must survive a power cut once the batch is acked.
+    let durable = operations.length > 0;
+    for (const outcome of outcomes) {
+      operations.push(...outcome.operations);
+      durable ||= outcome.durable;
+    }
+    if (operations.length > 0) await this.store.batch(operations, durable ? undefined : RELAXED);
+    faultPoint('after-inbox-write');
+    for (const outcome of outcomes) outcome.after();
+  }
 
   private duplicate(envelope: Envelope): void {
     this.events.emit('duplicate', { id: envelope.id, topic: envelope.topic });
