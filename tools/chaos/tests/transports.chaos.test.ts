@@ -2,6 +2,7 @@ import { appendFileSync } from 'node:fs';
 import { BUS_DEFAULTS } from '@resolute/core';
 import { describe, expect, it } from 'vitest';
 import { amqpAdapterTarget } from '../src/backends/amqp-adapter.js';
+import { withHandledAck } from '../src/backends/handled-ack.js';
 import { mdpBrokerTarget } from '../src/backends/mdp-broker.js';
 import { redisBusTarget } from '../src/backends/redis-bus.js';
 import { zmqPeerTarget } from '../src/backends/zmq-peer.js';
@@ -15,10 +16,11 @@ import { chaosSettings } from '../src/chaos-settings.js';
  * unexpected appears, and duplicated side effects are counted. See src/chaos-run.ts.
  */
 const settings = chaosSettings();
-const TARGETS: readonly ChaosTarget[] = [zmqPeerTarget, amqpAdapterTarget, mdpBrokerTarget, redisBusTarget];
+const TARGETS: readonly ChaosTarget[] = [zmqPeerTarget, amqpAdapterTarget, mdpBrokerTarget, redisBusTarget, withHandledAck(redisBusTarget), withHandledAck(zmqPeerTarget)];
 /**
  * A consumer killed between a handler's side effect and the durable completion re-runs at most that many handlers:
- * inbox.concurrency running plus inbox.completionWindow outcomes waiting for their write (core's defaults).
+ * inbox.concurrency running plus inbox.completionWindow outcomes waiting for their write (core's defaults). With
+ * ack 'handled', the handled messages of the received batches waiting for their one write, fewer than that.
  */
 const MOST_UNCOMPLETED = BUS_DEFAULTS.inbox.concurrency + BUS_DEFAULTS.inbox.completionWindow;
 
