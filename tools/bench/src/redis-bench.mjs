@@ -1,14 +1,18 @@
 // The redis bench: Resolute's at-least-once events over redis-bus beside BullMQ and raw Redis Streams, on one private
 // redis-server, same run.
 //
-//   node tools/bench/src/main.mjs redis [--quick] [--case=streams,bullmq,bus-redis,bus-memory,bus-level]
+//   node tools/bench/src/main.mjs redis [--quick] [--case=streams,bullmq,bus-redis,bus-redis-handled,...]
 //
-// Each case runs at 100 B and 4 KB; warm-up, then rounds alternating (see rounds.mjs); the server is flushed between
-// cases. A full run writes tools/bench/results/redis.md.
+// Every case has its producer in this process and its consumer in a child process (one per case, kept across rounds):
+// the topology a deployment has, and the fair one for all rows alike (in one process the bus, CPU-bound in Node,
+// shares a core with itself, while BullMQ and raw Streams mostly wait on redis-server). Each case runs at 100 B and
+// 4 KB; warm-up, then rounds alternating (see rounds.mjs); the server is flushed between runs. Besides the rate and
+// latency table it prints the CPU each process spent per message. A full run writes tools/bench/results/redis.md.
 import { describeMachine, formatTable, writeResultsFile } from './format.mjs';
-import { busRun, bullmqRun, CONCURRENCY, rawStreamsRun, WINDOW } from './redis-cases.mjs';
+import { busRun, bullmqRun, consumerProcess, rawStreamsRun, setRunTimeout } from './redis-cases.mjs';
+import { CONCURRENCY, WINDOW } from './redis-common.mjs';
 import { REDIS_SETTINGS, startRedis } from './redis-server.mjs';
-import { comparisonRows, ROUNDS, runRounds } from './rounds.mjs';
+import { comparisonRows, ROUNDS, runRounds, sizeLabel } from './rounds.mjs';
 
 const SIZES = [100, 4096];
 const RESULTS = new URL('../results/redis.md', import.meta.url);
@@ -16,21 +20,29 @@ const RESULTS = new URL('../results/redis.md', import.meta.url);
 const CASES = [
   { id: 'streams', short: 'streams', name: 'raw Redis Streams (XADD, XREADGROUP, XACK)', baseline: true, run: rawStreamsRun },
   { id: 'bullmq', short: 'BullMQ', name: 'BullMQ (add, Worker)', baseline: true, run: bullmqRun },
-  { id: 'bus-redis', name: 'Resolute redis-bus, Redis Store (same server)', run: (redis, o) => busRun(redis, { ...o, store: 'redis' }) },
-  { id: 'bus-memory', name: 'Resolute redis-bus, MemoryStore', run: (redis, o) => busRun(redis, { ...o, store: 'memory' }) },
-  { id: 'bus-level', name: 'Resolute redis-bus, LevelStore (fsync)', run: (redis, o) => busRun(redis, { ...o, store: 'level' }) },
+  { id: 'bus-redis', name: 'Resolute redis-bus, Redis Store (same server)', run: bus({ store: 'redis' }) },
+  { id: 'bus-redis-handled', name: "Resolute redis-bus, Redis Store, sub ack 'handled'", run: bus({ store: 'redis', ack: 'handled' }) },
+  { id: 'bus-memory', name: 'Resolute redis-bus, MemoryStore', run: bus({ store: 'memory' }) },
+  { id: 'bus-level', name: 'Resolute redis-bus, LevelStore (fsync)', run: bus({ store: 'level' }) },
+  { id: 'bus-level-handled', name: "Resolute redis-bus, LevelStore (fsync), sub ack 'handled'", run: bus({ store: 'level', ack: 'handled' }) },
 ];
+
+function bus(options) {
+  return (consumer, redis, o) => busRun(consumer, redis, { ...o, ...options });
+}
 
 export async function redisBench({ quick = false, args = [], log = console.log } = {}) {
   const only = args.find((arg) => arg.startsWith('--case='))?.slice('--case='.length).split(',');
   const cases = only === undefined ? CASES : CASES.filter((c) => only.includes(c.id));
   if (cases.length === 0) throw new Error(`--case: pick from ${CASES.map((c) => c.id).join(', ')}`);
   const n = quick ? 1_000 : 10_000;
+  setRunTimeout(quick ? 60_000 : 120_000);
   const redis = await startRedis();
   const machine = describeMachine();
   const version = await redis.version();
-  const settings = `n=${n} per round, at most ${WINDOW} messages in flight, ${CONCURRENCY} handlers at once, ${ROUNDS} rounds after a warm-up, alternating, median of rounds; every side in one process; redis-server ${version} ${REDIS_SETTINGS.join(' ')}`;
+  const settings = `n=${n} per round, at most ${WINDOW} messages added and not yet handled, ${CONCURRENCY} handlers at once, ${ROUNDS} rounds after a warm-up, alternating, median of rounds; producer in the bench process, consumer in a child process per case; redis-server ${version} ${REDIS_SETTINGS.join(' ')}`;
   log(`redis bench: ${settings}; ${machine.nproc} cores, load ${machine.load}`);
+  const consumers = new Map(cases.map((c) => [c.id, consumerProcess(c.id)]));
   let summary;
   try {
     summary = await runRounds({
@@ -40,23 +52,19 @@ export async function redisBench({ quick = false, args = [], log = console.log }
       log: process.env.BENCH_VERBOSE ? log : undefined,
       run: async (testCase, size, count) => {
         await redis.flush();
-        return testCase.run(redis, { size, n: count });
+        return testCase.run(consumers.get(testCase.id), redis, { size, n: count });
       },
     });
   } finally {
+    await Promise.all([...consumers.values()].map((consumer) => consumer.stop()));
     await redis.stop();
   }
   const rows = comparisonRows(summary);
-  const table = formatTable(rows);
+  const table = [formatTable(rows), '', 'CPU µs per message, by process (median of rounds):', '', formatTable(cpuRows(summary))].join('\n');
   log(table);
   const duplicates = summary.reduce((sum, s) => sum + s.duplicates, 0);
-  log(`duplicates absorbed by the inbox dedupe across all rounds: ${duplicates}`);
-  const legend = [
-    'Latency: from the add/publish call to the handler/processor. msgs/s: first add → n-th handled. Resolute rows',
-    'include both buses\' stores (outbox before XADD, inbox before XACK). The Redis Store row is the like-for-like one',
-    'beside BullMQ: a resolved publish is in Redis, as a resolved add is. MemoryStore shows the transport\'s own cost',
-    '(a publish then survives no crash); LevelStore fsyncs both sides to local disk (durable beyond Redis\'s settings).',
-  ].join('\n');
+  log(`redeliveries across all rounds (dropped by the inbox dedupe or run twice): ${duplicates}`);
+  const legend = LEGEND.join('\n');
   log(legend);
   if (!quick && only === undefined) {
     writeResultsFile(RESULTS, { title: 'redis bench: Resolute redis-bus beside BullMQ and raw Redis Streams', bench: 'redis', machine, settings, table, legend });
@@ -64,3 +72,38 @@ export async function redisBench({ quick = false, args = [], log = console.log }
   }
   return rows;
 }
+
+function cpuRows(summary) {
+  const us = (value) => value.toFixed(value < 10 ? 1 : 0);
+  return summary.map(({ testCase, size, cpu }) => ({
+    case: testCase.name,
+    size: sizeLabel(size),
+    producer: us(cpu.producer),
+    consumer: us(cpu.consumer),
+    'redis-server': us(cpu.redis),
+    total: us(cpu.producer + cpu.consumer + cpu.redis),
+  }));
+}
+
+const LEGEND = [
+  'Producer (add/publish) in the bench process, consumer (worker/subscriber) in a child process, one redis-server:',
+  'three processes on the cores above. Latency: from the add/publish call to the handler/processor running in the',
+  'other process (wall clock, one machine). msgs/s: first add → n-th handled. CPU µs per message: user + system time',
+  'of each process (all threads) over the timed part and the bookkeeping after it (acks, completions), divided by n;',
+  "redis-server's from INFO cpu, so its AOF fsync thread counts too.",
+  '',
+  'What a resolved add/publish means, and what a consumer crash does, per row:',
+  '- raw Streams: the entry is in Redis (AOF, fsync every second); XACK after the no-op handler, so an entry a crash',
+  '  interrupted stays pending in the group. No store, no dedupe: the floor.',
+  '- BullMQ: the job is in Redis; a crashed worker\'s job is re-run once it is seen stalled.',
+  '- Redis Store: the publish is in the publisher\'s outbox in Redis, as durable as a BullMQ add (the like-for-like',
+  '  row). The subscriber writes each message to its inbox (Redis) before XACK, runs the handler, then completes it.',
+  '- MemoryStore: the transport\'s own cost; a resolved publish survives no publisher crash before its XADD, and a',
+  '  message acked to Redis survives no subscriber crash before its handler ran.',
+  '- LevelStore (fsync): both sides fsync to local disk (durable beyond Redis\'s settings): outbox before XADD, inbox',
+  '  before XACK.',
+  "- sub ack 'handled' (publisher as in its store's row; the subscriber's inbox option): a resolved publish is durable",
+  "  in the publisher's store; the subscriber acks Redis only after its handler ran, so a crash re-delivers (the",
+  "  handler may run again); nothing is written to the subscriber's inbox unless the handler fails. On the happy path",
+  '  the subscriber writes only the dedupe entry of each message, relaxed (no fsync), before the ack.',
+];

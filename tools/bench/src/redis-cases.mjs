@@ -1,164 +1,202 @@
-// The redis bench's cases. Each moves n messages from a producer to a consumer through the same private Redis, in
-// this process, with at most WINDOW messages in flight (added, not yet handled) and CONCURRENCY handlers at once:
-// - raw Redis Streams: XADD (pipelined), XREADGROUP COUNT 100 BLOCK on its own connection, XACK per read batch.
-// - BullMQ: Queue.add per message (removeOnComplete), a Worker with the same concurrency, a no-op processor.
-// - Resolute redis-bus: bus A publishes to a topic, bus B's handler runs (outbox, XADD, consumer group, inbox,
-//   handler, XACK): at-least-once with both sides' stores. With the Redis Store on the same server, a resolved
-//   publish is exactly as durable as a resolved BullMQ add (it is in Redis): the like-for-like row.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createBus, MemoryStore } from '@resolute/core';
-import { LevelStore } from '@resolute/level-store';
-import { Queue, Worker } from 'bullmq';
+// The producing side of each redis bench case (this process) and the consuming process it drives (redis-consumer.mjs),
+// both on the bench's private redis-server. Every case keeps at most about WINDOW messages added and not yet handled:
+// the consumer reports how many it handled every PROGRESS_STEP, over IPC. Latency is one way, from the add/publish
+// call here to the handler there, by the wall clock both processes share (performance.timeOrigin + now()):
+// - raw Redis Streams: XADD pipelined 100 at a time (at most 4 pipelines in flight); XREADGROUP, no-op, XACK there.
+// - BullMQ: Queue.add per message (removeOnComplete), 256 adds in flight; a Worker with the same concurrency there.
+// - Resolute redis-bus: bus A publishes to a topic (256 publishes in flight), bus B's handler runs there.
+import { rm } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { percentile } from './format.mjs';
+import { ForkedPeer } from './forked-peer.mjs';
+import { benchBus, RAW_SEQ_AT, RAW_TS_AT, WINDOW, wallNow } from './redis-common.mjs';
 
-export const WINDOW = 1000;
-export const CONCURRENCY = 16;
-let counter = 0;
+const CONSUMER = new URL('./redis-consumer.mjs', import.meta.url);
+/** No single run (nor any wait in it) may take longer than this; the smoke run sets it lower. */
+let RUN_TIMEOUT_MS = 120_000;
+let runs = 0;
 
-function gate() {
-  let wake;
-  return { wait: () => new Promise((resolve) => (wake = resolve)), poke: () => wake?.() };
+export function setRunTimeout(ms) {
+  RUN_TIMEOUT_MS = ms;
 }
 
-/** Shared bookkeeping: send times, latencies, the window, completion. */
-function tracker(n) {
-  const sentAt = new Float64Array(n);
-  const latencies = new Float64Array(n);
-  const room = gate();
-  let received = 0;
-  let finish;
-  const done = new Promise((resolve) => (finish = resolve));
-  return {
-    sentAt,
-    done,
-    get received() {
-      return received;
-    },
-    async admit(i) {
-      while (i - received >= WINDOW) await room.wait();
-      sentAt[i] = performance.now();
-    },
-    handled(i) {
-      latencies[received] = performance.now() - sentAt[i];
-      received++;
-      room.poke();
-      if (received === n) finish();
-    },
-    result: (ms, extra = {}) => ({ n, ms, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), ...extra }),
-  };
-}
+/** The consuming process of one case, kept for all its rounds; see forked-peer.mjs. */
+export const consumerProcess = (label) => new ForkedPeer(CONSUMER, label, () => RUN_TIMEOUT_MS);
 
-export async function rawStreamsRun(redis, { size, n }) {
-  const stream = `bench:raw:${process.pid}:${++counter}`;
+export async function rawStreamsRun(consumer, redis, { size, n }) {
+  const run = ++runs;
+  const stream = `bench:raw:${process.pid}:${run}`;
   const producer = new Redis(redis.url);
-  const consumer = new Redis(redis.url);
-  const t = tracker(n);
-  const body = Buffer.alloc(size, 120);
-  let running = true;
+  let setUp = false;
   try {
-    await producer.xgroup('CREATE', stream, 'g', '$', 'MKSTREAM');
-    const consume = (async () => {
-      while (running && t.received < n) {
-        const reply = await consumer.xreadgroupBuffer('GROUP', 'g', 'c', 'COUNT', 100, 'BLOCK', 100, 'STREAMS', stream, '>');
-        if (reply === null) continue;
-        const entries = reply[0][1];
-        const ids = [];
-        // Handlers run CONCURRENCY at a time, like the other cases' workers (a no-op here, so this is the floor).
-        for (const [id, fields] of entries) {
-          t.handled(fields[1].readUInt32BE(0));
-          ids.push(id);
-        }
-        await consumer.xack(stream, 'g', ...ids);
-      }
-    })();
-    const start = performance.now();
+    await consumer.call({ type: 'setup', mode: 'streams', n, run, url: redis.url, stream }, 'ready');
+    setUp = true;
+    await producer.ping(); // connected before the clock starts
+    const window = progressWindow(consumer, run);
+    const meter = await cpuMeter(consumer, redis);
+    const done = consumer.wait('done');
+    const body = Buffer.alloc(size, 120);
+    const started = wallNow();
     let pipeline = producer.pipeline();
-    let pending = [];
+    const pending = [];
+    const send = () => {
+      if (pipeline.length > 0) pending.push(pipeline.exec());
+      pipeline = producer.pipeline();
+    };
     for (let i = 0; i < n; i++) {
-      await t.admit(i);
+      // Send what waits in the pipeline before waiting for room, or those messages would wait with us.
+      if (window.full(i)) send();
+      await window.room(i);
       const message = Buffer.from(body);
-      message.writeUInt32BE(i, 0);
+      message.writeUInt32BE(i, RAW_SEQ_AT);
+      message.writeDoubleBE(wallNow(), RAW_TS_AT);
       pipeline.xadd(stream, '*', 'm', message);
-      if (pipeline.length >= 100) {
-        pending.push(pipeline.exec());
-        pipeline = producer.pipeline();
-      }
+      if (pipeline.length >= 100) send();
       if (pending.length >= 4) await Promise.all(pending.splice(0));
     }
-    if (pipeline.length > 0) pending.push(pipeline.exec());
+    send();
     await Promise.all(pending);
-    await t.done;
-    const ms = performance.now() - start;
-    return t.result(ms);
+    const result = await done;
+    window.close();
+    return { n, ms: result.lastAt - started, p50: result.p50, p99: result.p99, duplicates: result.duplicates, cpu: await meter.stop(n) };
   } finally {
-    running = false;
+    if (setUp) await consumer.call({ type: 'teardown' }, 'closed');
     await producer.del(stream);
     producer.disconnect();
-    consumer.disconnect();
   }
 }
 
-export async function bullmqRun(redis, { size, n }) {
-  const name = `bench-bull-${process.pid}-${++counter}`;
-  const connection = { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null };
-  const queue = new Queue(name, { connection });
-  const t = tracker(n);
-  const pad = 'x'.repeat(Math.max(0, size - 20));
-  const worker = new Worker(name, async (job) => t.handled(job.data.i), { connection, concurrency: CONCURRENCY, removeOnComplete: { count: 0 }, removeOnFail: { count: 0 } });
+export async function bullmqRun(consumer, redis, { size, n }) {
+  const run = ++runs;
+  const name = `bench-bull-${process.pid}-${run}`;
+  const queue = new Queue(name, { connection: { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null } });
+  let setUp = false;
   try {
-    await worker.waitUntilReady();
-    const start = performance.now();
+    await queue.waitUntilReady();
+    await consumer.call({ type: 'setup', mode: 'bullmq', n, run, port: redis.port, queue: name }, 'ready');
+    setUp = true;
+    const window = progressWindow(consumer, run);
+    const meter = await cpuMeter(consumer, redis);
+    const done = consumer.wait('done');
+    const pad = 'x'.repeat(Math.max(0, size - 40));
+    const started = wallNow();
     const adds = [];
     for (let i = 0; i < n; i++) {
-      await t.admit(i);
-      adds.push(queue.add('m', { i, pad }, { removeOnComplete: true, removeOnFail: true }));
+      await window.room(i);
+      adds.push(queue.add('m', { i, ts: wallNow(), pad }, { removeOnComplete: true, removeOnFail: true }));
       if (adds.length >= 256) await Promise.all(adds.splice(0));
     }
     await Promise.all(adds);
-    await t.done;
-    const ms = performance.now() - start;
-    return t.result(ms);
+    const result = await done;
+    window.close();
+    return { n, ms: result.lastAt - started, p50: result.p50, p99: result.p99, duplicates: result.duplicates, cpu: await meter.stop(n) };
   } finally {
-    await worker.close();
+    if (setUp) await consumer.call({ type: 'teardown' }, 'closed');
     await queue.obliterate({ force: true }).catch(() => undefined);
     await queue.close();
   }
 }
 
-export async function busRun(redis, { size, n, store }) {
-  const id = `${process.pid}-${++counter}`;
-  // Loaded here, not at the top: the other cases run without the package built.
-  const { RedisStore, RedisTransport } = await import('@resolute/redis-bus');
-  const dir = store === 'level' ? await mkdtemp(join(tmpdir(), 'redis-bench-')) : undefined;
-  const makeStore = (name) => {
-    if (store === 'redis') return new RedisStore({ url: redis.url, name });
-    return dir === undefined ? new MemoryStore() : new LevelStore({ path: join(dir, name) });
-  };
-  const bus = (name) => createBus({ name, transport: new RedisTransport({ url: redis.url }), store: makeStore(name), inbox: { concurrency: CONCURRENCY } });
-  const a = await bus(`bench-a-${id}`);
-  const b = await bus(`bench-b-${id}`);
+/**
+ * Resolute: bus A here (its store: `store`) publishes to a topic that bus B, in the consumer (same store kind, inbox
+ * `ack` if given), subscribed to. Timed from the first publish call to B's handler having run for all n; the CPU
+ * marks wait until A's outbox has seen every delivery acknowledged, so A's bookkeeping is inside them.
+ */
+export async function busRun(consumer, redis, { size, n, store, ack }) {
+  const run = ++runs;
+  const id = `${process.pid}-${run}`;
   const topic = `bench.${id}`;
-  const pad = 'x'.repeat(Math.max(0, size - 20));
-  const t = tracker(n);
+  const { bus, dir } = await benchBus({ name: `bench-a-${id}`, url: redis.url, store });
+  let setUp = false;
   try {
-    await b.subscribe(topic, (p) => t.handled(p.i));
+    await consumer.call({ type: 'setup', mode: 'bus', n, run, url: redis.url, store, ack, name: `bench-b-${id}`, topic }, 'ready');
+    setUp = true;
+    const deadline = Date.now() + RUN_TIMEOUT_MS;
+    const primed = consumer.wait('primed');
+    await bus.publish(topic, { i: -1, ts: 0, pad: '' });
+    await primed;
+    while (bus.stats().delivered < 1) await pause(deadline, 'the probe to be acknowledged');
+    const window = progressWindow(consumer, run);
+    const meter = await cpuMeter(consumer, redis);
+    const done = consumer.wait('done');
+    const pad = 'x'.repeat(Math.max(0, size - 40));
+    const started = wallNow();
     const publishes = [];
-    const start = performance.now();
     for (let i = 0; i < n; i++) {
-      await t.admit(i);
-      publishes.push(a.publish(topic, { i, pad }));
+      await window.room(i);
+      publishes.push(bus.publish(topic, { i, ts: wallNow(), pad }));
       if (publishes.length >= 256) await Promise.all(publishes.splice(0));
     }
     await Promise.all(publishes);
-    await t.done;
-    const ms = performance.now() - start;
-    return t.result(ms, { duplicates: b.stats().duplicates });
+    const result = await done;
+    window.close();
+    while (bus.stats().delivered < n + 1) await pause(deadline, 'the last deliveries to be acknowledged');
+    return { n, ms: result.lastAt - started, p50: result.p50, p99: result.p99, duplicates: result.duplicates + result.dropped, cpu: await meter.stop(n) };
   } finally {
-    await a.close();
-    await b.close();
+    await bus.close();
+    if (setUp) await consumer.call({ type: 'teardown' }, 'closed');
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * How many the consumer handled in run `run`, as far as its progress reports tell, and a wait for room: message `i`
+ * may go once fewer than WINDOW before it are unhandled. The wait wakes on each report and every 100 ms, to notice a
+ * dead consumer or the run's deadline.
+ */
+function progressWindow(consumer, run) {
+  let handled = 0;
+  let wake;
+  const deadline = Date.now() + RUN_TIMEOUT_MS;
+  consumer.onProgress = (progress) => {
+    if (progress.run !== run) return; // a late report from an earlier run
+    handled = progress.handled;
+    wake?.();
+  };
+  const full = (i) => i - handled >= WINDOW;
+  return {
+    full,
+    async room(i) {
+      while (full(i)) {
+        if (consumer.failure !== undefined) throw consumer.failure;
+        if (Date.now() > deadline) throw new Error(`${consumer.label}: the consumer handled only ${handled} of the first ${i} within ${RUN_TIMEOUT_MS} ms`);
+        await new Promise((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, 100).unref();
+        });
+        wake = undefined;
+      }
+    },
+    close() {
+      consumer.onProgress = undefined;
+    },
+  };
+}
+
+/**
+ * CPU time (user + system, every thread) of this process, of the consumer and of redis-server between start and
+ * stop(n), in µs per message. The marks (an IPC round trip, an INFO) sit outside the timed part.
+ */
+async function cpuMeter(consumer, redis) {
+  const redisBefore = await redis.cpuMs();
+  const { cpu: theirs } = await consumer.call({ type: 'mark' }, 'marked');
+  const ours = process.cpuUsage();
+  return {
+    async stop(n) {
+      const mine = process.cpuUsage(ours);
+      const { cpu } = await consumer.call({ type: 'mark' }, 'marked');
+      const redisMs = (await redis.cpuMs()) - redisBefore;
+      return {
+        producer: (mine.user + mine.system) / n,
+        consumer: (cpu.user + cpu.system - theirs.user - theirs.system) / n,
+        redis: (redisMs * 1000) / n,
+      };
+    },
+  };
+}
+
+async function pause(deadline, what) {
+  if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+  await sleep(2);
 }

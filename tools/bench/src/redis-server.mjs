@@ -49,6 +49,15 @@ export async function startRedis() {
     url: `redis://127.0.0.1:${port}`,
     /** Empties the server between cases, so one case's leftovers do not slow the next. */
     flush: () => probe.flushall(),
+    /**
+     * CPU time redis-server has used so far (user + system of the whole process, its AOF fsync thread included), in
+     * ms, from INFO cpu: getrusage's microseconds, where /proc/<pid>/stat would give 10 ms ticks.
+     */
+    cpuMs: async () => {
+      const info = await probe.info('cpu');
+      const seconds = (field) => Number(new RegExp(`^${field}:([\\d.]+)`, 'm').exec(info)?.[1] ?? NaN);
+      return (seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1000;
+    },
     /** The server's own version line, for the results file. */
     version: async () => /redis_version:(\S+)/.exec(await probe.info('server'))?.[1] ?? 'unknown',
     async stop() {

@@ -9,8 +9,9 @@ export const sizeLabel = (size) => (size >= 1024 ? `${size / 1024} KB` : `${size
 export const ms = (value) => (value < 10 ? value.toFixed(2) : value.toFixed(1));
 
 /**
- * `run(testCase, size, n)` resolves `{ n, ms, p50, p99, duplicates? }`. Returns one summary per (case, size):
- * `{ testCase, size, rate, p50, p99, duplicates }`.
+ * `run(testCase, size, n)` resolves `{ n, ms, p50, p99, duplicates?, cpu? }`, `cpu` being figures by name (CPU µs per
+ * message of each process, say). Returns one summary per (case, size): `{ testCase, size, rate, p50, p99, duplicates,
+ * cpu? }`, each `cpu` figure the median of the rounds'.
  */
 export async function runRounds({ cases, sizes, n, run, log = () => {} }) {
   const units = cases.flatMap((testCase) => sizes.map((size) => ({ testCase, size })));
@@ -33,6 +34,7 @@ export async function runRounds({ cases, sizes, n, run, log = () => {} }) {
       p50: median(runs.map((r) => r.p50)),
       p99: median(runs.map((r) => r.p99)),
       duplicates: runs.reduce((sum, r) => sum + (r.duplicates ?? 0), 0),
+      cpu: runs[0].cpu === undefined ? undefined : Object.fromEntries(Object.keys(runs[0].cpu).map((key) => [key, median(runs.map((r) => r.cpu[key]))])),
     };
   });
 }

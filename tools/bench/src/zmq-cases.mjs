@@ -6,7 +6,6 @@
 // backlog that grows with N (the bus acks on inbox write, before the handler: an ack-only window lets B's inbox grow).
 // Raw cases time send → ack back at the sender (a round trip); Resolute cases time publish() → handler run in the other
 // process (one way, through both stores).
-import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +15,7 @@ import { createBus, MemoryStore } from '@resolute/core';
 import { LevelStore } from '@resolute/level-store';
 import { ZmqPeerTransport } from '@resolute/zmq-peer';
 import { Dealer } from 'zeromq';
+import { ForkedPeer } from './forked-peer.mjs';
 import { percentile } from './format.mjs';
 import { RAW_HWM, TOPIC, wallNow } from './zmq-common.mjs';
 
@@ -29,68 +29,10 @@ export function setRunTimeout(ms) {
 const RECEIVER = new URL('./zmq-receiver.mjs', import.meta.url);
 let busRuns = 0;
 
-/**
- * A receiving process, kept for all rounds of one case. `BENCH_CHILD_EXEC_ARGV` (e.g. "--cpu-prof
- * --cpu-prof-dir=/tmp/prof") is passed to it, to profile the receiving side.
- */
-export class ReceiverProcess {
+/** A receiving process (zmq-receiver.mjs), kept for all rounds of one case; see forked-peer.mjs. */
+export class ReceiverProcess extends ForkedPeer {
   constructor(label) {
-    this.label = label;
-    this.queue = [];
-    this.waiters = [];
-    this.failure = undefined;
-    const execArgv = (process.env.BENCH_CHILD_EXEC_ARGV ?? '').split(/\s+/).filter(Boolean);
-    this.child = fork(RECEIVER, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    this.child.on('message', (message) => {
-      if (message.type === 'error') return this.fail(new Error(`${label} receiver: ${message.message}`));
-      if (message.type === 'progress') return this.onProgress?.(message);
-      this.queue.push(message);
-      this.dispatch();
-    });
-    this.exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.once('exit', (code, signal) => this.fail(new Error(`${label} receiver exited (code ${code}, signal ${signal})`)));
-  }
-
-  /** Sends a command and waits for the reply of type `expect`. */
-  call(message, expect, timeoutMs = RUN_TIMEOUT_MS) {
-    const reply = this.wait(expect, timeoutMs);
-    this.child.send(message);
-    return reply;
-  }
-
-  /** The next message of `type` from the receiver (queued ones first). */
-  wait(type, timeoutMs = RUN_TIMEOUT_MS) {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.label}: no '${type}' from the receiver within ${timeoutMs} ms`)), timeoutMs);
-      this.waiters.push({ type, resolve: (m) => (clearTimeout(timer), resolve(m)), reject: (e) => (clearTimeout(timer), reject(e)) });
-      this.dispatch();
-    });
-  }
-
-  async stop() {
-    if (this.child.exitCode === null && this.child.connected) this.child.send({ type: 'exit' });
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5_000);
-    await this.exited;
-    clearTimeout(timer);
-  }
-
-  dispatch() {
-    if (this.failure !== undefined) {
-      for (const waiter of this.waiters.splice(0)) waiter.reject(this.failure);
-      return;
-    }
-    for (let i = 0; i < this.waiters.length; i++) {
-      const at = this.queue.findIndex((m) => m.type === this.waiters[i].type);
-      if (at < 0) continue;
-      const [message] = this.queue.splice(at, 1);
-      const [waiter] = this.waiters.splice(i--, 1);
-      waiter.resolve(message);
-    }
-  }
-
-  fail(error) {
-    this.failure ??= error;
-    this.dispatch();
+    super(RECEIVER, label, () => RUN_TIMEOUT_MS);
   }
 }
 
