@@ -12,6 +12,12 @@ const transportFields = {
   /** Most messages per `send` call, and most entries per read handed to the bus as one batch. */
   maxBatch: positiveInt.max(10_000).default(256),
   /**
+   * Batches of one stream the bus may be taking at once: the reader reads the next batch while the bus stores (or,
+   * with `inbox.ack: 'handled'`, handles) the previous ones, so Redis round trips and the bus's work overlap. Each
+   * batch is acknowledged as soon as the bus has it. 1 reads strictly one batch after the other.
+   */
+  readAhead: positiveInt.max(64).default(4),
+  /**
    * How long one XREADGROUP waits for new entries. Bounds how late reclaim and trimming run on a quiet stream; `close`
    * does not wait for it (the blocked read is cut).
    */

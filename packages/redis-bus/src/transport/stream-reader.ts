@@ -47,6 +47,10 @@ export function isNoGroupError(error: unknown): boolean {
  * - an entry is acknowledged only once `receive` resolved (XACK, plus XDEL on an endpoint's stream); while the bus is
  *   storing a batch its lease is renewed every lease/3; a refused batch stays pending and is read again from `0`
  *   after a pause that doubles per consecutive refusal (no hot loop, order kept);
+ * - new entries are read ahead: up to `readAhead` batches may be in the bus's hands at once (handed over in read
+ *   order). Their acks and lease renewals go over the shared connection, since this reader's own may be blocked in
+ *   the next XREADGROUP. Before reading from `0` again (after a refusal or an error) it waits for the batches still in
+ *   the bus's hands, so none is handed over twice at once;
  * - every `trimIntervalMs`, housekeeping: trim what every group acknowledged, delete consumers of dead processes;
  * - while draining (its endpoint unsubscribed from the topic), entries after the cutoff are acknowledged unread, and
  *   once nothing up to the cutoff is left the group is destroyed.
@@ -66,6 +70,8 @@ export class StreamReader {
   private errors = 0;
   private wake: (() => void) | undefined;
   private loop: Promise<void> = Promise.resolve();
+  /** Batches of new entries handed to the bus and not yet settled (read-ahead). */
+  private readonly ahead = new Set<Promise<void>>();
 
   constructor(private readonly options: StreamReaderOptions) {}
 
@@ -117,11 +123,15 @@ export class StreamReader {
           await this.housekeep();
         }
         if (this.stopping || this.finished) break;
+        // Pending entries are re-read only once no batch is in the bus's hands (it would be handed over twice).
+        if (this.cursor === '0' && this.ahead.size > 0) await this.settleAhead();
         const cursor = this.cursor;
         const entries = await this.read(cursor);
         this.errors = 0;
-        if (entries.length > 0) await this.deliver(entries, cursor === '0');
-        else if (cursor === '0') this.cursor = '>';
+        if (entries.length > 0) {
+          if (cursor === '>' && this.cutoff === undefined) await this.deliverAhead(entries);
+          else await this.deliver(entries, cursor === '0');
+        } else if (cursor === '0') this.cursor = '>';
         else await this.finishDrain();
       } catch (caught) {
         if (this.stopping) break;
@@ -142,8 +152,28 @@ export class StreamReader {
         await this.pause(Math.min(50 * 2 ** Math.min(this.errors, 10), 2_000));
       }
     }
+    await this.settleAhead();
     this.finished = true;
     await this.release();
+  }
+
+  /** Hands a batch of new entries to the bus without waiting for it, then waits while `readAhead` batches are out. */
+  private async deliverAhead(entries: readonly StreamEntry[]): Promise<void> {
+    const work = this.deliver(entries, false).then(
+      () => undefined,
+      (error: unknown) => {
+        // Not acknowledged (a lost connection, say): the entries stay pending for this consumer; read them again.
+        this.cursor = '0';
+        this.options.logger.warn({ err: mapRedisError(error, 'redis-bus: acknowledging'), stream: this.options.stream.key }, 'redis-bus reader: could not acknowledge a batch: reading pending entries again');
+      },
+    );
+    this.ahead.add(work);
+    void work.finally(() => this.ahead.delete(work));
+    while (this.ahead.size >= this.options.settings.readAhead) await Promise.race(this.ahead);
+  }
+
+  private async settleAhead(): Promise<void> {
+    while (this.ahead.size > 0) await Promise.allSettled([...this.ahead]);
   }
 
   private async read(cursor: '0' | '>'): Promise<StreamEntry[]> {
@@ -210,15 +240,16 @@ export class StreamReader {
     return true;
   }
 
+  /** On the shared connection: this reader's own may be blocked in the next read (read-ahead). */
   private async ack(entries: readonly StreamEntry[]): Promise<void> {
-    const { group, stream } = this.options;
-    await this.command((c) => STREAM_SCRIPTS.ack.run(c, [stream.key], [group, stream.kind === 'endpoint' ? '1' : '0', ...entries.map((e) => e.id)]));
+    const { connection, group, stream } = this.options;
+    await STREAM_SCRIPTS.ack.run(connection.clientFor(stream.name), [stream.key], [group, stream.kind === 'endpoint' ? '1' : '0', ...entries.map((e) => e.id)]);
   }
 
   private async extendLease(batch: readonly StreamEntry[]): Promise<void> {
-    const { group, settings, stream, logger } = this.options;
+    const { connection, group, settings, stream, logger } = this.options;
     try {
-      await this.command((c) => STREAM_SCRIPTS.extendLease.run(c, [stream.key], [group, settings.consumer, batch[0]!.id, batch[batch.length - 1]!.id, batch.length]));
+      await STREAM_SCRIPTS.extendLease.run(connection.clientFor(stream.name), [stream.key], [group, settings.consumer, batch[0]!.id, batch[batch.length - 1]!.id, batch.length]);
     } catch (error) {
       logger.debug({ err: error, stream: stream.key }, 'redis-bus reader: could not renew a lease (another consumer may claim the batch: the inbox dedupes)');
     }
