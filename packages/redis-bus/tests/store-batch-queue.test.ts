@@ -1,31 +1,40 @@
 import { delOp, putOp, ResoluteError } from '@resolute/core';
 import { describe, expect, it } from 'vitest';
-import { encodeBatch } from '../src/store/batch-script.js';
-import { BatchQueue, mergeBatches } from '../src/store/batch-queue.js';
-import type { EncodedBatch } from '../src/store/batch-script.js';
+import { BatchQueue } from '../src/store/batch-queue.js';
+import { type EncodedBatch, encodeBatch, mergeBatches, RECORDS_BYTES } from '../src/store/batch-records.js';
 
-/** Replays a flattened batch on a Map per namespace, as the Lua script does. */
+/** Replays a batch's records on a Map per namespace, as store-batch-n.lua reads them. */
 function replay(batch: EncodedBatch, data = new Map<string, Map<string, string>>()): Map<string, Map<string, string>> {
-  const ops = batch.operations;
-  for (let a = 0; a < ops.length; ) {
-    const namespace = batch.namespaces[Number(ops[a + 1]) - 1]!;
+  expect(new Set(batch.namespaces).size).toBe(batch.namespaces.length);
+  let count = 0;
+  batch.namespaces.forEach((namespace, i) => {
     const space = data.get(namespace) ?? new Map<string, string>();
     data.set(namespace, space);
-    if (ops[a] === 'p') {
-      space.set(String(ops[a + 2]), String(ops[a + 3]));
-      a += 4;
-    } else {
-      space.delete(String(ops[a + 2]));
-      a += 3;
+    for (const records of batch.records[i]!) {
+      for (let at = 0; at < records.length; count++) {
+        const kind = String.fromCharCode(records[at]!);
+        const keyLength = records.readUInt32LE(at + 1);
+        const key = records.toString('utf8', at + 5, at + 5 + keyLength);
+        at += 5 + keyLength;
+        if (kind === 'p') {
+          const valueLength = records.readUInt32LE(at);
+          space.set(key, records.toString('utf8', at + 4, at + 4 + valueLength));
+          at += 4 + valueLength;
+        } else {
+          expect(kind).toBe('d');
+          space.delete(key);
+        }
+      }
     }
-  }
+  });
+  expect(count).toBe(batch.size);
   return data;
 }
 
 const put = (ns: string, key: string, value: string) => putOp(ns, key, Buffer.from(value));
 
 describe('RedisStore group commit', () => {
-  it('merges batches into one that does the same, in order, across namespaces numbered differently', () => {
+  it('merges batches into one that does the same, in order, across namespaces first used in different orders', () => {
     const batches = [
       encodeBatch([put('outbox', 'a', '1'), put('inbox', 'x', '1')]),
       encodeBatch([put('inbox', 'y', '2'), delOp('outbox', 'a'), put('dedupe', 'x', 't')]),
@@ -37,6 +46,18 @@ describe('RedisStore group commit', () => {
     const oneByOne = new Map<string, Map<string, string>>();
     for (const b of batches) replay(b, oneByOne);
     expect(replay(merged)).toEqual(oneByOne);
+  });
+
+  it('splits the records of a batch of large values into arguments of at most RECORDS_BYTES, whole records each', () => {
+    const big = Buffer.alloc(RECORDS_BYTES / 2 + 1, 'x');
+    const batch = encodeBatch([put('inbox', 'a', 'small'), putOp('inbox', 'b', big), putOp('inbox', 'c', big), delOp('inbox', 'a'), put('outbox', '', '')]);
+    expect(batch.namespaces).toEqual(['inbox', 'outbox']);
+    expect(batch.records[0]!.length).toBe(2);
+    for (const part of batch.records.flat()) expect(part.length).toBeLessThanOrEqual(RECORDS_BYTES);
+    const data = replay(batch);
+    expect([...data.get('inbox')!.keys()]).toEqual(['b', 'c']);
+    expect(data.get('inbox')!.get('c')).toBe(big.toString());
+    expect(data.get('outbox')!.get('')).toBe('');
   });
 
   it('keeps one call in flight and sends what waited meanwhile as the next call, in order', async () => {
@@ -62,7 +83,7 @@ describe('RedisStore group commit', () => {
     const queue = new BatchQueue(async (batch) => {
       calls++;
       if (calls === 1) return new Promise<void>((r) => (gate = r));
-      if (batch.operations.some((part) => String(part) === 'bad')) throw new ResoluteError('STORE_CORRUPT', 'wrong type');
+      if (batch.records.flat().some((part) => part.includes('bad'))) throw new ResoluteError('STORE_CORRUPT', 'wrong type');
     });
     const blocker = queue.submit(encodeBatch([put('a', 'k', 'v')]), false);
     const good = queue.submit(encodeBatch([put('a', 'k', 'v')]), false);

@@ -117,6 +117,70 @@ describe('RedisStore data', () => {
     expect((await collect(store, 'inbox')).map((e) => e.key)).toEqual(['kept']);
   });
 
+  it('leaves each namespace as applying every operation in order would, across runs of puts and deletes of any length', async () => {
+    const store = await opened();
+    // A model beside the store, fed the same pseudo-random operations: puts and deletes over few keys (so keys repeat,
+    // get deleted and come back within one batch), runs longer than one script command takes, namespaces that empty.
+    const model = new Map<string, Map<string, string>>([['inbox', new Map()], ['outbox', new Map()], ['dead', new Map()]]);
+    let seed = 7;
+    const next = (n: number): number => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) % n;
+    const spaces = [...model.keys()];
+    for (let round = 0; round < 4; round++) {
+      const ops = [];
+      for (let i = 0; i < 3000; i++) {
+        const namespace = spaces[next(3)]!;
+        const key = `k${next(round === 2 ? 5000 : 40)}`;
+        if (next(3) === 0) {
+          ops.push(delOp(namespace, key));
+          model.get(namespace)!.delete(key);
+        } else {
+          const value = `${round}.${i}`;
+          ops.push(putOp(namespace, key, Buffer.from(value)));
+          model.get(namespace)!.set(key, value);
+        }
+      }
+      // A long run of puts, then deletes of all of them, in one namespace.
+      for (let i = 0; i < 4500; i++) ops.push(putOp('outbox', `run${i}`, Buffer.from('x')));
+      for (let i = 0; i < 4500; i++) ops.push(delOp('outbox', `run${i}`));
+      if (round === 3) for (const key of model.get('dead')!.keys()) ops.push(delOp('dead', key));
+      if (round === 3) model.get('dead')!.clear();
+      await store.batch(ops);
+      for (const [namespace, entries] of model) {
+        const stored = await collect(store, namespace);
+        expect(stored.map((e) => `${e.key}=${e.value.toString()}`)).toEqual([...entries].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${v}`));
+      }
+    }
+    expect(await store.namespaces()).toEqual(['inbox', 'meta', 'outbox']);
+  });
+
+  it('sends the script whole when the server lost it (SCRIPT FLUSH, a restart), applying each batch once, in order', async () => {
+    const store = await opened();
+    await store.batch([putOp('inbox', 'a', Buffer.from('1'))]);
+    const client = server.client();
+    try {
+      await client.script('FLUSH');
+    } finally {
+      client.disconnect();
+    }
+    const batches = Array.from({ length: 20 }, (_, i) => store.batch([putOp('inbox', 'a', Buffer.from(String(i + 2))), putOp('inbox', `k${i}`, Buffer.from('x'))]));
+    await Promise.all(batches);
+    expect((await store.get('inbox', 'a'))?.toString()).toBe('21');
+    expect(await store.count('inbox')).toBe(21);
+  });
+
+  it('refuses (STORE_CORRUPT) a batch when the namespaces set holds another type, applying nothing of it', async () => {
+    const store = await opened();
+    const client = server.client();
+    try {
+      await client.set(`resolute:{store:${store.name}}:namespaces`, 'not a set');
+    } finally {
+      client.disconnect();
+    }
+    const error = await expectCode(() => store.batch([putOp('inbox', 'new', Buffer.from('x'))]), 'STORE_CORRUPT');
+    expect(error.message).toContain(':namespaces holds a string');
+    expect(await store.get('inbox', 'new')).toBeUndefined();
+  });
+
   it('refuses batches on a store opened readOnly, which reads and does not take the lock', async () => {
     const writer = await opened();
     await writer.batch([putOp('inbox', 'k', Buffer.from('v'))]);

@@ -1,5 +1,5 @@
 import { ResoluteError } from '@resolute/core';
-import type { EncodedBatch } from './batch-script.js';
+import { type EncodedBatch, mergeBatches } from './batch-records.js';
 
 /** Most operations one merged script call carries: a bigger backlog goes in several calls, still in order. */
 const MAX_MERGED_OPERATIONS = 4_096;
@@ -26,6 +26,7 @@ interface Waiting {
 export class BatchQueue {
   private waiting: Waiting[] = [];
   private flushing = false;
+  private drained: { readonly promise: Promise<void>; readonly resolve: () => void } | undefined;
 
   constructor(private readonly apply: (batch: EncodedBatch, relaxed: boolean) => Promise<void>) {}
 
@@ -34,6 +35,17 @@ export class BatchQueue {
       this.waiting.push({ batch, relaxed, resolve, reject });
       if (!this.flushing) void this.flush();
     });
+  }
+
+  /** Resolves once every batch submitted so far has settled (at once when none is waiting or in flight). */
+  idle(): Promise<void> {
+    if (!this.flushing) return Promise.resolve();
+    if (this.drained === undefined) {
+      let resolve: () => void = () => undefined;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.drained = { promise, resolve };
+    }
+    return this.drained.promise;
   }
 
   private async flush(): Promise<void> {
@@ -64,6 +76,8 @@ export class BatchQueue {
       }
     } finally {
       this.flushing = false;
+      this.drained?.resolve();
+      this.drained = undefined;
     }
   }
 
@@ -81,35 +95,4 @@ export class BatchQueue {
 
 function isPerBatch(error: unknown): boolean {
   return error instanceof ResoluteError && (error.code === 'STORE_CORRUPT' || error.code === 'INVALID_ARGUMENT');
-}
-
-/**
- * One batch doing what `batches` do, in order. Each batch numbers its namespaces 1..n in the flattened operations
- * ('p', i, key, value | 'd', i, key); the merged batch numbers the union and renumbers every operation.
- */
-export function mergeBatches(batches: readonly EncodedBatch[]): EncodedBatch {
-  const index = new Map<string, string>();
-  const operations: Array<string | Buffer> = [];
-  let size = 0;
-  for (const batch of batches) {
-    const local = batch.namespaces.map((namespace) => {
-      let i = index.get(namespace);
-      if (i === undefined) index.set(namespace, (i = String(index.size + 1)));
-      return i;
-    });
-    const ops = batch.operations;
-    for (let a = 0; a < ops.length; ) {
-      const kind = ops[a] as string;
-      const renumbered = local[Number(ops[a + 1]) - 1]!;
-      if (kind === 'p') {
-        operations.push('p', renumbered, ops[a + 2]!, ops[a + 3]!);
-        a += 4;
-      } else {
-        operations.push('d', renumbered, ops[a + 2]!);
-        a += 3;
-      }
-    }
-    size += batch.size;
-  }
-  return { namespaces: [...index.keys()], operations, size };
 }

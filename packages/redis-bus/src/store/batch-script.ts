@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { type Logger, ResoluteError, type StoreOperation } from '@resolute/core';
+import { type Logger, ResoluteError } from '@resolute/core';
 import { mapRedisError } from '../connection/map-redis-error.js';
 import type { RedisClient } from '../connection/redis-connection.js';
 import { callReplicated, type ReplicaWait } from '../connection/replica-wait.js';
-import { checkKey, checkNamespace, encodeKey } from './key-codec.js';
-import { isReservedKey } from './layout-version.js';
+import type { EncodedBatch } from './batch-records.js';
 import type { StoreKeys } from './store-keys.js';
 import type { StoreLock } from './store-lock.js';
 
@@ -19,48 +18,6 @@ const SOURCE = readFileSync(new URL('../../lua/store-batch-n.lua', import.meta.u
   .filter((line) => !/^\s*--/.test(line) && line.trim() !== '')
   .join('\n');
 const SHA = createHash('sha1').update(SOURCE).digest('hex');
-
-/** A batch validated and flattened for the script: its namespaces and its operations' ARGV. */
-export interface EncodedBatch {
-  readonly namespaces: readonly string[];
-  readonly operations: ReadonlyArray<string | Buffer>;
-  readonly size: number;
-}
-
-/**
- * Validates every operation before anything is sent (so a bad batch is refused whole, with INVALID_ARGUMENT) and
- * copies each value: the caller may reuse its buffer as soon as batch() returns. `internal` lets the store write its
- * own meta records.
- */
-export function encodeBatch(operations: readonly StoreOperation[], internal = false): EncodedBatch {
-  const given: unknown = operations;
-  if (!Array.isArray(given)) throw new ResoluteError('INVALID_ARGUMENT', 'batch() takes an array of operations', { retryable: false });
-  const index = new Map<string, string>();
-  const flat: Array<string | Buffer> = [];
-  for (const op of operations) {
-    checkNamespace(op?.namespace);
-    checkKey(op.key);
-    if (!internal && isReservedKey(op.namespace, op.key)) {
-      throw new ResoluteError('INVALID_ARGUMENT', `${op.namespace}/${op.key} is the store's own bookkeeping and cannot be written`, { retryable: false });
-    }
-    let i = index.get(op.namespace);
-    if (i === undefined) {
-      i = String(index.size + 1);
-      index.set(op.namespace, i);
-    }
-    if (op.type === 'put') {
-      if (!(op.value instanceof Uint8Array)) {
-        throw new ResoluteError('INVALID_ARGUMENT', `the value of ${op.namespace}/${op.key} must be a Uint8Array or Buffer`, { retryable: false });
-      }
-      flat.push('p', i, encodeKey(op.key), Buffer.from(op.value));
-    } else if (op.type === 'del') {
-      flat.push('d', i, encodeKey(op.key));
-    } else {
-      throw new ResoluteError('INVALID_ARGUMENT', `unknown operation type ${JSON.stringify((op as { type: unknown }).type)}`, { retryable: false });
-    }
-  }
-  return { namespaces: [...index.keys()], operations: flat, size: operations.length };
-}
 
 /** Where a batch goes: the store's client and keys, its lock (the fence), and what to say in messages. */
 export interface BatchTarget {
@@ -82,19 +39,24 @@ export interface BatchTarget {
 export async function applyBatch(target: BatchTarget, batch: EncodedBatch): Promise<void> {
   const { client, keys, lock, where } = target;
   if (lock.lost !== undefined) throw lock.lostError();
-  const args: Array<string | Buffer> = [keys.namespaces, keys.lock];
-  for (const namespace of batch.namespaces) args.push(keys.zset(namespace), keys.hash(namespace));
-  const numberOfKeys = args.length;
-  args.push(lock.value, String(target.lockTtlMs), String(batch.namespaces.length), ...batch.namespaces);
-  // One array, which ioredis flattens: a batch of many thousand operations must not become as many call arguments.
-  for (const part of batch.operations) args.push(part);
+  const { namespaces, records } = batch;
+  // [script, number of keys, ...KEYS, ...ARGV]: see the header of store-batch-n.lua.
+  const args: Array<string | number | Buffer> = [SHA, 2 + 2 * namespaces.length, keys.namespaces, keys.lock];
+  for (const namespace of namespaces) args.push(keys.zset(namespace), keys.hash(namespace));
+  args.push(lock.value, String(target.lockTtlMs), namespaces.length);
+  namespaces.forEach((namespace, i) => {
+    const parts = records[i]!;
+    args.push(namespace, parts.length);
+    for (const part of parts) args.push(part);
+  });
   let reply: [string, (string | number)?, string?];
   try {
     try {
-      reply = (await callReplicated(client, target.replicas, 'EVALSHA', [SHA, numberOfKeys, ...args])) as typeof reply;
+      reply = (await callReplicated(client, target.replicas, 'EVALSHA', args)) as typeof reply;
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      reply = (await callReplicated(client, target.replicas, 'EVAL', [SOURCE, numberOfKeys, ...args])) as typeof reply;
+      args[0] = SOURCE;
+      reply = (await callReplicated(client, target.replicas, 'EVAL', args)) as typeof reply;
     }
   } catch (error) {
     throw mapRedisError(error, `batch of ${batch.size} operations on ${where}`);

@@ -12,6 +12,16 @@ import { NAMESPACE_PATTERN, ResoluteError, type StoreRange } from '@resolute/cor
  */
 const SURROGATE = /[\uD800-\uDFFF]/;
 
+/** True when the key's encoding is its plain UTF-8 (no surrogates), which the client can write from the string. */
+export function plainKey(key: string): boolean {
+  return !SURROGATE.test(key);
+}
+
+/** The key as a command argument: the string itself when its encoding is plain UTF-8 (cheaper to send), else bytes. */
+export function keyArgument(key: string): string | Buffer {
+  return SURROGATE.test(key) ? encodeKey(key) : key;
+}
+
 export function encodeKey(key: string): Buffer {
   if (!SURROGATE.test(key)) return Buffer.from(key, 'utf8');
   const bytes: number[] = [];

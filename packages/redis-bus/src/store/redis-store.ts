@@ -4,11 +4,13 @@ import { mapRedisError } from '../connection/map-redis-error.js';
 import { RedisConnection, type RedisClient } from '../connection/redis-connection.js';
 import type { RedisConnectionOptions } from '../connection/redis-options.js';
 import { BatchQueue } from './batch-queue.js';
-import { applyBatch, type EncodedBatch, encodeBatch } from './batch-script.js';
+import { type EncodedBatch, encodeBatch } from './batch-records.js';
+import { applyBatch, type BatchTarget } from './batch-script.js';
 import { describeStore, unlockCommand } from './describe-store.js';
 import { enforceDurability, probeDurability } from './durability.js';
-import { checkKey, checkNamespace, decodeKey, encodeKey, exclusive, lexRange } from './key-codec.js';
+import { checkKey, checkNamespace, decodeKey, exclusive, keyArgument, lexRange } from './key-codec.js';
 import { checkLayout } from './layout-version.js';
+import { ReadQueue } from './read-queue.js';
 import { type RedisStoreOptions, type RedisStoreSettings, resolveRedisStoreOptions } from './redis-store-options.js';
 import { StoreKeys } from './store-keys.js';
 import { inspectStoreLock, type LockSite, type RedisLockReport, removeStoreLock, StoreLock } from './store-lock.js';
@@ -20,8 +22,11 @@ const PAGE_BYTES = 4 * 1024 * 1024;
 interface OpenState {
   readonly connection: RedisConnection;
   readonly client: RedisClient;
+  readonly reads: ReadQueue;
   readonly keys: StoreKeys;
   readonly lock: StoreLock | undefined;
+  /** Where sync and relaxed batches go (made once: every batch uses one); none when opened readOnly. */
+  readonly targets: { readonly sync: BatchTarget; readonly relaxed: BatchTarget } | undefined;
 }
 
 /**
@@ -55,7 +60,6 @@ export class RedisStore implements Store {
   private current: OpenState | undefined;
   private opening: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
-  private readonly inflight = new Set<Promise<unknown>>();
 
   /** Validates the options (INVALID_CONFIG naming the field); connects to nothing until open(). */
   constructor(options: RedisStoreOptions) {
@@ -97,25 +101,28 @@ export class RedisStore implements Store {
   }
 
   async get(namespace: string, key: string): Promise<Buffer | undefined> {
-    const { client, keys } = this.openState();
+    const { reads, keys } = this.openState();
     checkNamespace(namespace);
     checkKey(key);
     try {
-      return (await client.hgetBuffer(keys.hash(namespace), encodeKey(key))) ?? undefined;
+      return (await reads.hmget([keys.hash(namespace), keyArgument(key)]))[0] ?? undefined;
     } catch (error) {
       throw mapRedisError(error, `get from ${this.where}`);
     }
   }
 
-  /** See Store.getMany: one HMGET. */
+  /** See Store.getMany: one HMGET (sent with the other reads of this turn, read-queue.ts). */
   async getMany(namespace: string, keys: readonly string[]): Promise<(Buffer | undefined)[]> {
     const state = this.openState();
     checkNamespace(namespace);
     for (const key of keys) checkKey(key);
     if (keys.length === 0) return [];
     try {
-      const values = await state.client.hmgetBuffer(state.keys.hash(namespace), ...keys.map(encodeKey));
-      return values.map((value) => value ?? undefined);
+      const fields: Array<string | Buffer> = [state.keys.hash(namespace)];
+      for (const key of keys) fields.push(keyArgument(key));
+      const values = await state.reads.hmget(fields);
+      for (let i = 0; i < values.length; i++) if (values[i] === null) (values as Array<Buffer | undefined>)[i] = undefined;
+      return values as Array<Buffer | undefined>;
     } catch (error) {
       throw mapRedisError(error, `getMany from ${this.where}`);
     }
@@ -129,15 +136,22 @@ export class RedisStore implements Store {
    * batch also waits until that many replicas have it (TIMEOUT, retryable, if they do not confirm in time), while a
    * 'relaxed' one does not (its loss in a failover only causes a redelivery).
    */
-  async batch(operations: readonly StoreOperation[], options: BatchOptions = {}): Promise<void> {
-    const state = this.openState();
-    if (this.settings.readOnly) throw readOnlyError(this.where);
-    const encoded = encodeBatch(operations);
-    if (encoded.size === 0) return;
+  batch(operations: readonly StoreOperation[], options: BatchOptions = {}): Promise<void> {
+    let state: OpenState;
+    let encoded: EncodedBatch;
+    try {
+      state = this.openState();
+      if (this.settings.readOnly) throw readOnlyError(this.where);
+      encoded = encodeBatch(operations);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (encoded.size === 0) return Promise.resolve();
     // Through the group commit: batches made while one is in flight go together as the next call (batch-queue.ts).
-    // One queue per opening: batches accepted before close() still go out on the connection they were accepted on.
+    // One queue per opening: batches accepted before close() still go out on the connection they were accepted on,
+    // and close() waits for that queue to empty.
     if (this.batches?.state !== state) this.batches = { state, queue: new BatchQueue((merged, relaxed) => this.write(state, merged, relaxed)) };
-    await this.track(this.batches.queue.submit(encoded, options.durability === 'relaxed'));
+    return this.batches.queue.submit(encoded, options.durability === 'relaxed');
   }
 
   async *entries(namespace: string, range: StoreRange = {}): AsyncIterable<StoreEntry> {
@@ -201,8 +215,8 @@ export class RedisStore implements Store {
       .then(async () => {
         if (this.state !== 'open') return; // the open failed: it released what it took
         this.state = 'closing';
-        await Promise.allSettled([...this.inflight]);
         const opened = this.current;
+        if (this.batches !== undefined && this.batches.state === opened) await this.batches.queue.idle();
         this.current = undefined;
         await opened?.lock?.release();
         if (opened !== undefined && this.shared === undefined) await opened.connection.close();
@@ -257,7 +271,10 @@ export class RedisStore implements Store {
       const durability = await probeDurability(client, this.where);
       enforceDurability(durability, this.settings.requireDurable, this.where, this.logger);
       const lock = this.settings.readOnly ? undefined : await StoreLock.acquire(client, this.site(keys), { ttlMs: this.settings.lockTtlMs, staleLock: this.settings.staleLock, logger: this.logger });
-      const opened: OpenState = { connection, client, keys, lock };
+      const target = lock && { client, keys, lock, lockTtlMs: this.settings.lockTtlMs, where: this.where, logger: this.logger };
+      // A 'relaxed' batch does not wait for replicas: its loss in a failover only causes a redelivery.
+      const targets = target && { sync: { ...target, replicas: connection.options.replicas }, relaxed: { ...target, replicas: undefined } };
+      const opened: OpenState = { connection, client, reads: new ReadQueue(client), keys, lock, targets };
       try {
         await checkLayout({ client, keys, where: this.where, readOnly: this.settings.readOnly, write: (ops) => this.write(opened, encodeBatch(ops, true)) });
       } catch (error) {
@@ -274,16 +291,8 @@ export class RedisStore implements Store {
   }
 
   private write(state: OpenState, batch: EncodedBatch, relaxed = false): Promise<void> {
-    if (state.lock === undefined) return Promise.reject(readOnlyError(this.where));
-    const replicas = relaxed ? undefined : state.connection.options.replicas;
-    return applyBatch({ ...state, lock: state.lock, lockTtlMs: this.settings.lockTtlMs, where: this.where, logger: this.logger, replicas }, batch);
-  }
-
-  private track<T>(promise: Promise<T>): Promise<T> {
-    this.inflight.add(promise);
-    const forget = (): void => void this.inflight.delete(promise);
-    promise.then(forget, forget);
-    return promise;
+    if (state.targets === undefined) return Promise.reject(readOnlyError(this.where));
+    return applyBatch(relaxed ? state.targets.relaxed : state.targets.sync, batch);
   }
 
   private site(keys: StoreKeys): LockSite {

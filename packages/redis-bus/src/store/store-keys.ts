@@ -17,6 +17,9 @@ export class StoreKeys {
   readonly tag: string;
   readonly namespaces: string;
   readonly lock: string;
+  /** Each namespace's keys, made once (every batch and read names them). */
+  private readonly zsets = new Map<string, string>();
+  private readonly hashes = new Map<string, string>();
 
   constructor(
     private readonly connection: RedisConnection,
@@ -28,11 +31,15 @@ export class StoreKeys {
   }
 
   zset(namespace: string): string {
-    return this.connection.key(this.tag, 'z', namespace);
+    let key = this.zsets.get(namespace);
+    if (key === undefined) this.zsets.set(namespace, (key = this.connection.key(this.tag, 'z', namespace)));
+    return key;
   }
 
   hash(namespace: string): string {
-    return this.connection.key(this.tag, 'h', namespace);
+    let key = this.hashes.get(namespace);
+    if (key === undefined) this.hashes.set(namespace, (key = this.connection.key(this.tag, 'h', namespace)));
+    return key;
   }
 }
 
