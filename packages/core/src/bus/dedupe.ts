@@ -12,11 +12,14 @@ import { delOp, NAMESPACES, putOp, type Store, type StoreOperation } from '../st
 export const DEDUPE_EXPIRY = 'dedupe-expiry';
 const TIME_PREFIX = 10;
 
+/** The handled-time value and key prefix of the last millisecond asked for: a batch handled together shares them. */
+let last = { at: -1, value: Buffer.alloc(0), prefix: '' };
+
 export function dedupeOps(id: string, handledAt: number): StoreOperation[] {
-  return [
-    putOp(NAMESPACES.dedupe, id, Buffer.from(String(handledAt))),
-    putOp(DEDUPE_EXPIRY, idFloor(handledAt).slice(0, TIME_PREFIX) + id, Buffer.from(id)),
-  ];
+  // Shared between operations: stores copy values (or are done with them) before batch() resolves, and never write
+  // into them.
+  if (last.at !== handledAt) last = { at: handledAt, value: Buffer.from(String(handledAt)), prefix: idFloor(handledAt).slice(0, TIME_PREFIX) };
+  return [putOp(NAMESPACES.dedupe, id, last.value), putOp(DEDUPE_EXPIRY, last.prefix + id, Buffer.from(id))];
 }
 
 /** Deletes ids handled before `now - retentionMs`, in chunks; returns how many went. */

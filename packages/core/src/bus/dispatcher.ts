@@ -80,7 +80,7 @@ const RELAXED = { durability: 'relaxed' } as const;
 export class Dispatcher {
   private readonly queue: PagedQueue<InboxItem>;
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  private readonly running = new Set<Promise<void>>();
+  private readonly running = new Set<Promise<unknown>>();
   /** Outcomes of finished handler runs being written (see DispatcherOptions.completionWindow). */
   private readonly recording = new Set<Promise<void>>();
   /** handleNow calls waiting for a handler slot: served before the inbox queue, whose messages are already safe. */
@@ -140,7 +140,7 @@ export class Dispatcher {
     const started = Date.now();
     const work = this.runHandlers(item, handlers);
     this.reservedSlots--;
-    this.track(work.then(() => undefined));
+    this.track(work);
     const { value, failures } = await work;
     faultPoint('after-handler');
     return this.outcome(undefined, item, value, failures, started);
@@ -200,7 +200,7 @@ export class Dispatcher {
     await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
   }
 
-  private track(work: Promise<void>): void {
+  private track(work: Promise<unknown>): void {
     this.running.add(work);
     void work.finally(() => {
       this.running.delete(work);
