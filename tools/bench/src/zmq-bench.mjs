@@ -23,6 +23,9 @@ const CASES = [
   { id: 'raw-batched', name: 'raw zeromq.js, ack per ≤100 msgs', scale: { 100: 1, 4096: 0.5 }, run: (rx, o) => rawRun(rx, { ...o, batchedAcks: true }) },
   { id: 'bus-memory', name: 'Resolute zmq-peer, MemoryStore', scale: { 100: 0.5, 4096: 0.25 }, run: (rx, o) => busRun(rx, { ...o, store: 'memory' }) },
   { id: 'bus-level', name: 'Resolute zmq-peer, LevelStore (fsync)', durable: true, scale: { 100: 0.25, 4096: 0.25 }, run: (rx, o) => busRun(rx, { ...o, store: 'level' }) },
+  // The subscriber acks once its handler ran (inbox.ack 'handled'): the publisher's fsync'd outbox keeps each message
+  // until then, and the subscriber's store gets only the dedupe entries (relaxed) unless a handler fails.
+  { id: 'bus-level-handled', name: "Resolute zmq-peer, LevelStore (fsync), sub ack 'handled'", durable: true, scale: { 100: 0.25, 4096: 0.25 }, run: (rx, o) => busRun(rx, { ...o, store: 'level', ack: 'handled' }) },
 ];
 
 const sizeLabel = (size) => (size >= 1024 ? `${size / 1024} KB` : `${size} B`);
@@ -112,6 +115,9 @@ function describeLatency() {
     '(per transport send). "msgs/fsync": messages per fsync\'d LevelDB write on the publishing (pub) and subscribing',
     '(sub) side (outbox and inbox puts; the relaxed outbox deletes and inbox completions need no fsync of their own).',
     `Size is the payload; Resolute wraps it in an envelope (JSON codec): ${wire.join(', ')} per message on the wire.`,
+    "sub ack 'handled': the subscriber acks a batch once its handlers ran and their dedupe entries are written",
+    '(relaxed): no inbox write, no fsync on that side (its msgs/fsync is n: none); the publisher\'s fsync\'d outbox keeps',
+    'every message until that ack, so a crash of either side loses nothing acknowledged (tools/chaos: zmq-peer-handled).',
   ].join('\n');
 }
 

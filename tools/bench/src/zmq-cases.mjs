@@ -103,7 +103,7 @@ export async function rawRun(receiver, { size, n, batchedAcks }) {
  * on zmq-peer, both on a MemoryStore or both on a LevelStore in a fresh temp dir. Timed from the first publish call
  * to B's handler having run for all n.
  */
-export async function busRun(receiver, { size, n, store: storeKind }) {
+export async function busRun(receiver, { size, n, store: storeKind, ack = 'stored' }) {
   const dir = storeKind === 'level' ? mkdtempSync(join(tmpdir(), 'resolute-bench-zmq-a-')) : undefined;
   const store = dir === undefined ? new MemoryStore() : new LevelStore({ path: join(dir, 'db') });
   const transport = new ZmqPeerTransport({ bind: 'tcp://127.0.0.1:0' });
@@ -111,7 +111,7 @@ export async function busRun(receiver, { size, n, store: storeKind }) {
   let setUp = false;
   try {
     const run = ++busRuns;
-    await receiver.call({ type: 'setup', mode: 'bus', store: storeKind, publisher: bus.address, n, run }, 'ready');
+    await receiver.call({ type: 'setup', mode: 'bus', store: storeKind, ack, publisher: bus.address, n, run }, 'ready');
     setUp = true;
     // B's subscription request travels to A as a reliable command: probe until A routes the topic to B, then until
     // that probe has been handled there and acknowledged here, so the pipeline is idle when the clock starts.

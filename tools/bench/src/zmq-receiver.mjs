@@ -119,11 +119,11 @@ async function ackBatches(router) {
  * every seq 0..n-1 has run and every handled message has also left the inbox (so the store's fsync count covers the
  * whole bookkeeping).
  */
-async function busSession({ store: storeKind, publisher, n, run }) {
+async function busSession({ store: storeKind, ack, publisher, n, run }) {
   const dir = storeKind === 'level' ? mkdtempSync(join(tmpdir(), 'resolute-bench-zmq-b-')) : undefined;
   const store = dir === undefined ? new MemoryStore() : new LevelStore({ path: join(dir, 'db') });
   const tuning = JSON.parse(process.env.BENCH_BUS_OPTIONS ?? '{}'); // see busTuning() in zmq-cases.mjs
-  const bus = await createBus({ name: 'bench-sub', transport: new ZmqPeerTransport({ bind: 'tcp://127.0.0.1:0' }), store, ...tuning });
+  const bus = await createBus({ name: 'bench-sub', transport: new ZmqPeerTransport({ bind: 'tcp://127.0.0.1:0' }), store, ...tuning, inbox: { ack, ...tuning.inbox } });
   const latencies = new Float64Array(n);
   const seen = new Uint8Array(n);
   let unique = 0;
