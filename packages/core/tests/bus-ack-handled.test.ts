@@ -129,6 +129,54 @@ describe("Bus with inbox.ack 'handled'", () => {
     expect(most).toBe(2);
   });
 
+  it('shares handler slots fairly: a retry from the inbox is not starved by a stream of received messages', async () => {
+    const { sender, receiver } = await pair(new WatchedStore(), { concurrency: 1, retry: { initialDelayMs: 1, maxDelayMs: 1 } });
+    const order: string[] = [];
+    let failedOnce = false;
+    receiver.handle('job', async (p: string) => {
+      if (p === 'flaky' && !failedOnce) {
+        failedOnce = true;
+        throw new Error('first try fails');
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      order.push(p);
+    });
+    const receive = cluster.network.receiverOf(receiver.address)!;
+    const bytes = (payload: string) => ({ bytes: jsonCodec.encode(createEnvelope({ kind: 'command', topic: 'job', payload, source: sender.name })) });
+    await receive([bytes('flaky')]);
+    // The retry is due in ~1 ms; 40 received messages already wait for the one slot.
+    const stream = Array.from({ length: 4 }, (_, b) => receive(Array.from({ length: 10 }, (_, i) => bytes(`m${b * 10 + i}`))));
+    await Promise.all(stream);
+    await waitFor(() => order.includes('flaky'));
+    expect(order.indexOf('flaky')).toBeLessThan(5);
+  });
+
+  it('closing runs no new handler: received messages still waiting for a slot go to the inbox and run after a restart', async () => {
+    const subName = cluster.name('sub');
+    const sender = await cluster.start(cluster.name('pub'));
+    let receiver = await cluster.start(subName, { inbox: { concurrency: 1 } });
+    const release = gate();
+    const seen: number[] = [];
+    receiver.handle('job', async (p: number) => {
+      seen.push(p);
+      if (p === 0) await release.wait;
+    });
+    const receive = cluster.network.receiverOf(receiver.address)!;
+    const batch = [0, 1, 2].map((p) => ({ bytes: jsonCodec.encode(createEnvelope({ kind: 'command', topic: 'job', payload: p, source: sender.name })) }));
+    const received = receive(batch);
+    await waitFor(() => seen.length === 1);
+    const closed = receiver.close();
+    release.open();
+    await received;
+    await closed;
+    expect(seen).toEqual([0]);
+    expect(cluster.space(subName).data.get(NAMESPACES.inbox)?.size).toBe(2);
+    receiver = await cluster.start(subName, { inbox: { concurrency: 1 } });
+    receiver.handle('job', (p: number) => void seen.push(p));
+    await waitFor(() => seen.length === 3);
+    expect(seen.sort()).toEqual([0, 1, 2]);
+  });
+
   it('acks a copy of a message in flight only after the first copy is safe, and not at all if it fails', async () => {
     const { sender, receiver, store } = await pair();
     const release = gate();

@@ -58,7 +58,10 @@ export interface Subscription {
  * What most completions add: nothing. One shared value instead of two fresh arrays per handled message; nobody
  * writes into it (the dispatcher only spreads and iterates it).
  */
-const NOTHING_MORE: { operations: StoreOperation[]; deliveries: PreparedDelivery[] } = Object.freeze({ operations: Object.freeze([]) as unknown as StoreOperation[], deliveries: Object.freeze([]) as unknown as PreparedDelivery[] });
+const NOTHING_MORE: Completion = Object.freeze({ operations: Object.freeze([]), deliveries: Object.freeze([]) });
+
+/** What a completion adds to the batch that records it. Read-only: NOTHING_MORE is shared. */
+type Completion = { readonly operations: readonly StoreOperation[]; readonly deliveries: readonly PreparedDelivery[] };
 
 export class Bus implements AsyncDisposable {
   readonly name: string;
@@ -302,7 +305,7 @@ export class Bus implements AsyncDisposable {
   }
 
   /** What the outbox gets in the batch that completes or dead-letters a message: a reply, a dead-letter copy. */
-  private afterHandling(envelope: Envelope, result: HandlingResult): { operations: StoreOperation[]; deliveries: PreparedDelivery[] } {
+  private afterHandling(envelope: Envelope, result: HandlingResult): Completion {
     const reply = this.replyFor(envelope, result);
     if (result.ok || result.dead === undefined || this.options.deadLetters.forwardTo === undefined) return reply;
     const forward = this.deadLetterCopy(envelope, result.error, result.dead.attempts, this.options.deadLetters.forwardTo);
@@ -329,7 +332,7 @@ export class Bus implements AsyncDisposable {
   }
 
   /** The reply a handled request owes its requester, written in the same batch that completes the request. */
-  private replyFor(request: Envelope, result: HandlingResult): { operations: StoreOperation[]; deliveries: PreparedDelivery[] } {
+  private replyFor(request: Envelope, result: HandlingResult): Completion {
     if (request.kind !== 'request' || request.replyTo === undefined) return NOTHING_MORE;
     const common = { kind: 'reply' as const, topic: request.topic, source: this.name, correlationId: request.id, expiresAt: request.expiresAt, headers: { traceparent: request.headers.traceparent ?? '' } };
     let reply = createEnvelope({ ...common, payload: result.ok ? result.value : undefined });

@@ -36,7 +36,9 @@ export interface DispatcherOptions {
    *   nothing to the inbox: the broker's queue (or the sender's outbox) is what keeps the message until then. A
    *   message whose handler fails, or that no handler takes yet, is written to the inbox before the ack and goes on
    *   from there as in `stored` mode. Handlers must finish well within the transport's redelivery time (a Redis
-   *   lease, a zmq-peer ack timeout), or the message is delivered again meanwhile.
+   *   lease, a zmq-peer ack timeout), or the message is delivered again meanwhile. A handler must not wait for a
+   *   reply (`bus.request`) on this bus: replies arrive through the same receiving path, which is held by the
+   *   handlers waiting for them, so such requests time out. Use `stored` for those.
    */
   ack: 'stored' | 'handled';
 }
@@ -55,7 +57,7 @@ export type HandlingResult = { ok: true; value: unknown } | { ok: false; error: 
  * Builds the outbox entries that must be written in the same batch as the message's completion or dead letter: a
  * reply to a request, a copy forwarded to the dead-letter endpoint.
  */
-export type CompletionHook = (envelope: Envelope, result: HandlingResult) => { operations: StoreOperation[]; deliveries: PreparedDelivery[] };
+export type CompletionHook = (envelope: Envelope, result: HandlingResult) => { readonly operations: readonly StoreOperation[]; readonly deliveries: readonly PreparedDelivery[] };
 
 /**
  * What a handled message leaves behind: the store writes that record it, whether they must be synced, and what to do
@@ -87,6 +89,8 @@ export class Dispatcher {
   private readonly slotWaiters: (() => void)[] = [];
   /** Slots handed to woken waiters that have not started their work yet (they do so in their next microtask). */
   private reservedSlots = 0;
+  /** Alternates freed slots between waiting handleNow calls and the inbox queue (see track). */
+  private inboxTurn = false;
   private readonly abort = new AbortController();
   private readonly corrupt: { key: string; value: Buffer }[] = [];
   private readonly parkedTopics = new Set<string>();
@@ -100,7 +104,7 @@ export class Dispatcher {
     private readonly events: BusEvents,
     private readonly logger: Logger,
     private readonly onComplete: CompletionHook,
-    private readonly offerDeliveries: (deliveries: PreparedDelivery[]) => void,
+    private readonly offerDeliveries: (deliveries: readonly PreparedDelivery[]) => void,
   ) {
     this.queue = new PagedQueue<InboxItem>({
       store,
@@ -133,17 +137,33 @@ export class Dispatcher {
    */
   async handleNow(item: InboxItem): Promise<Outcome> {
     const handlers = this.registry.handlersFor(item.envelope);
-    if (handlers.length === 0) {
-      return { operations: [putOp(NAMESPACES.inbox, item.envelope.id, packRecord(item.meta, item.bytes))], durable: true, after: () => this.offer(item) };
-    }
+    if (handlers.length === 0) return this.toInbox(item);
     await this.takeSlot();
+    if (this.closed) {
+      // Closing: no new handler runs (its signal would never abort). Safe in the inbox, it runs after the restart.
+      this.reservedSlots--;
+      this.handOnSlots();
+      return this.toInbox(item);
+    }
     const started = Date.now();
     const work = this.runHandlers(item, handlers);
     this.reservedSlots--;
     this.track(work);
     const { value, failures } = await work;
     faultPoint('after-handler');
-    return this.outcome(undefined, item, value, failures, started);
+    try {
+      return this.outcome(undefined, item, value, failures, started);
+    } catch (error) {
+      // The outcome could not be built (a reply or dead-letter copy that cannot be encoded, say): keep the message in
+      // the inbox, where the stored-mode path retries the bookkeeping, rather than refusing its whole batch forever.
+      this.logger.error({ err: error, id: item.envelope.id }, 'cannot record the handler outcome: kept in the inbox, will retry');
+      return this.toInbox(item);
+    }
+  }
+
+  /** A fresh message into the inbox, synced before the ack; from there it goes on as in `stored` mode. */
+  private toInbox(item: InboxItem): Outcome {
+    return { operations: [putOp(NAMESPACES.inbox, item.envelope.id, packRecord(item.meta, item.bytes))], durable: true, after: () => this.offer(item) };
   }
 
   /** A handler was registered: messages parked for lack of one may run now. */
@@ -172,7 +192,6 @@ export class Dispatcher {
   private pump(): void {
     if (this.closed) return;
     while (
-      this.slotWaiters.length === 0 &&
       this.running.size + this.reservedSlots < this.options.concurrency &&
       this.recording.size < this.options.completionWindow &&
       this.queue.readyCount > 0
@@ -204,14 +223,27 @@ export class Dispatcher {
     this.running.add(work);
     void work.finally(() => {
       this.running.delete(work);
-      // A freed slot goes to a waiting handleNow first, reserved until it resumes and tracks its work.
-      const waiter = this.slotWaiters.shift();
-      if (waiter !== undefined) {
-        this.reservedSlots++;
-        waiter();
-      }
+      // When both a waiting handleNow and the inbox queue want the freed slot, they take turns: received messages
+      // must not starve retries, leftovers of an earlier run or messages parked for a handler, nor the other way.
+      const inboxWants = this.queue.readyCount > 0 && this.recording.size < this.options.completionWindow;
+      this.inboxTurn = !this.inboxTurn;
+      if (this.slotWaiters.length > 0 && !(inboxWants && this.inboxTurn)) this.wakeWaiter();
       this.pump();
+      this.handOnSlots();
     });
+  }
+
+  /** Free slots nobody in the inbox queue took go to waiting handleNow calls. */
+  private handOnSlots(): void {
+    while (this.slotWaiters.length > 0 && this.running.size + this.reservedSlots < this.options.concurrency) this.wakeWaiter();
+  }
+
+  /** Reserves a slot for the oldest waiting handleNow, which turns it into tracked work when it resumes. */
+  private wakeWaiter(): void {
+    const waiter = this.slotWaiters.shift();
+    if (waiter === undefined) return;
+    this.reservedSlots++;
+    waiter();
   }
 
   private async run({ key, item }: PagedItem<InboxItem>): Promise<void> {

@@ -112,7 +112,6 @@ export class InboxWriter {
   }
 
   private async handleBeforeAck(fresh: InboxItem[], operations: StoreOperation[]): Promise<void> {
-    for (const item of fresh) this.events.emit('received', { id: item.envelope.id, topic: item.envelope.topic, kind: item.envelope.kind });
     // Every handler of the batch finishes before anything is decided, so none is left running unrecorded.
     const settled = await Promise.allSettled(fresh.map((item) => this.dispatcher.handleNow(item)));
     const outcomes: Outcome[] = [];
@@ -128,6 +127,9 @@ export class InboxWriter {
     }
     if (operations.length > 0) await this.store.batch(operations, durable ? undefined : RELAXED);
     faultPoint('after-inbox-write');
+    // As in stored mode, `received` once the batch is safe (so a refused batch is not counted twice), then the
+    // outcomes' events (`handled`, `retry`, `dead`).
+    for (const item of fresh) this.events.emit('received', { id: item.envelope.id, topic: item.envelope.topic, kind: item.envelope.kind });
     for (const outcome of outcomes) outcome.after();
   }
 

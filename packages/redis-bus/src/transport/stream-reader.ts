@@ -1,4 +1,4 @@
-import type { Logger, Receiver } from '@resolute/core';
+import { ResoluteError, type Logger, type Receiver } from '@resolute/core';
 import { mapRedisError } from '../connection/map-redis-error.js';
 import type { RedisClient, RedisConnection } from '../connection/redis-connection.js';
 import type { RedisTransportSettings } from './redis-transport-options.js';
@@ -46,7 +46,8 @@ export function isNoGroupError(error: unknown): boolean {
  * - every `reclaimIntervalMs`, entries of any consumer of the group idle for longer than the lease (XAUTOCLAIM);
  * - an entry is acknowledged only once `receive` resolved (XACK, plus XDEL on an endpoint's stream); while the bus is
  *   storing a batch its lease is renewed every lease/3; a refused batch stays pending and is read again from `0`
- *   after a pause that doubles per consecutive refusal (no hot loop, order kept);
+ *   after a pause that doubles per consecutive refusal (no hot loop; batches read ahead meanwhile are handed over
+ *   before it, so after a refusal order is not kept);
  * - new entries are read ahead: up to `readAhead` batches may be in the bus's hands at once (handed over in read
  *   order). Their acks and lease renewals go over the shared connection, since this reader's own may be blocked in
  *   the next XREADGROUP. Before reading from `0` again (after a refusal or an error) it waits for the batches still in
@@ -68,7 +69,7 @@ export class StreamReader {
   private nextHousekeeping = 0;
   private refusals = 0;
   private errors = 0;
-  private wake: (() => void) | undefined;
+  private readonly wakers = new Set<() => void>();
   private loop: Promise<void> = Promise.resolve();
   /** Batches of new entries handed to the bus and not yet settled (read-ahead). */
   private readonly ahead = new Set<Promise<void>>();
@@ -104,7 +105,7 @@ export class StreamReader {
   /** Ends the loop: a blocked read is cut, a batch in the bus's hands is awaited and acknowledged. */
   async stop(): Promise<void> {
     this.stopping = true;
-    this.wake?.();
+    for (const wake of [...this.wakers]) wake();
     if (this.blocked && this.client !== undefined) this.client.disconnect();
     await this.loop;
   }
@@ -243,13 +244,13 @@ export class StreamReader {
   /** On the shared connection: this reader's own may be blocked in the next read (read-ahead). */
   private async ack(entries: readonly StreamEntry[]): Promise<void> {
     const { connection, group, stream } = this.options;
-    await STREAM_SCRIPTS.ack.run(connection.clientFor(stream.name), [stream.key], [group, stream.kind === 'endpoint' ? '1' : '0', ...entries.map((e) => e.id)]);
+    await this.shared('acknowledging', STREAM_SCRIPTS.ack.run(connection.clientFor(stream.name), [stream.key], [group, stream.kind === 'endpoint' ? '1' : '0', ...entries.map((e) => e.id)]));
   }
 
   private async extendLease(batch: readonly StreamEntry[]): Promise<void> {
     const { connection, group, settings, stream, logger } = this.options;
     try {
-      await STREAM_SCRIPTS.extendLease.run(connection.clientFor(stream.name), [stream.key], [group, settings.consumer, batch[0]!.id, batch[batch.length - 1]!.id, batch.length]);
+      await this.shared('renewing a lease', STREAM_SCRIPTS.extendLease.run(connection.clientFor(stream.name), [stream.key], [group, settings.consumer, batch[0]!.id, batch[batch.length - 1]!.id, batch.length]));
     } catch (error) {
       logger.debug({ err: error, stream: stream.key }, 'redis-bus reader: could not renew a lease (another consumer may claim the batch: the inbox dedupes)');
     }
@@ -293,6 +294,25 @@ export class StreamReader {
     }
   }
 
+  /**
+   * A command on the shared connection, failed with TIMEOUT when no reply came within STALL_MS (a silent network cut
+   * that TCP has not noticed): a batch whose ack fails that way stays pending and is read again, instead of holding
+   * a read-ahead slot, and `close`, forever.
+   */
+  private async shared<T>(what: string, reply: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        reply,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new ResoluteError('TIMEOUT', `redis-bus: no reply from Redis within ${STALL_MS} ms while ${what}`)), STALL_MS);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** Runs a command on the reader's connection; redials it when no reply came `STALL_MS` after `waitMs`. */
   private async command<T>(run: (client: RedisClient) => Promise<T>, waitMs = 0): Promise<T> {
     const client = this.client!;
@@ -307,15 +327,17 @@ export class StreamReader {
     }
   }
 
+  /** Several pauses can run at once (refused read-ahead batches): `stop` ends every one. */
   private pause(ms: number): Promise<void> {
     if (this.stopping) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
+      const done = (): void => {
         clearTimeout(timer);
+        this.wakers.delete(done);
         resolve();
-      }
-      this.wake = done;
+      };
+      const timer = setTimeout(done, ms);
+      this.wakers.add(done);
     });
   }
 }
