@@ -56,7 +56,9 @@ for (const ack of ACK_MODES) {
       expect(seen).not.toContain('second 2');
     });
 
-    // Stored mode only: with ack 'handled' there is no inbox write to wait behind (bus-ack-handled.test.ts).
+    // Stored mode only: completionWindow bounds handled messages waiting behind their inbox completion, and with ack
+    // 'handled' there is no such write (the outcome goes in the receive batch). That mode's concurrency bound is tested
+    // in bus-ack-handled.test.ts ('keeps to inbox.concurrency across receive calls arriving together').
     it.skipIf(ack === 'handled').each([
       [256, undefined],
       [10, 10],

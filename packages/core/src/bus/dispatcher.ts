@@ -2,14 +2,15 @@ import type { Codec } from '../codec.js';
 import type { Envelope } from '../envelope.js';
 import { ResoluteError, serializeError } from '../errors.js';
 import { faultPoint } from '../fault-points.js';
-import { childLogger, type Logger } from '../logger.js';
+import type { Logger } from '../logger.js';
 import { delOp, NAMESPACES, putOp, type Store, type StoreOperation } from '../store.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import type { BusEvents } from './bus-events.js';
 import { dedupeOps } from './dedupe.js';
-import type { HandlerRegistry, MessageContext, NamedHandler } from './handler-registry.js';
+import type { HandlerRegistry } from './handler-registry.js';
 import type { PreparedDelivery } from './outbox-relay.js';
 import { PagedQueue, type PagedItem } from './paged-queue.js';
+import { runHandlers } from './run-handlers.js';
 import { packRecord, unpackRecord, type DeadMeta, type InboxMeta } from './record.js';
 
 export interface DispatcherOptions {
@@ -146,7 +147,7 @@ export class Dispatcher {
       return this.toInbox(item);
     }
     const started = Date.now();
-    const work = this.runHandlers(item, handlers);
+    const work = runHandlers(item, handlers, this.logger, this.abort.signal);
     this.reservedSlots--;
     this.track(work);
     const { value, failures } = await work;
@@ -254,7 +255,7 @@ export class Dispatcher {
     const done = item.meta.done;
     const pending = done.length === 0 ? handlers : handlers.filter((h) => !done.includes(h.name));
     const started = Date.now();
-    const { value, failures } = await this.runHandlers(item, pending);
+    const { value, failures } = await runHandlers(item, pending, this.logger, this.abort.signal);
     faultPoint('after-handler');
     const record = this.record(key, item, value, failures, started);
     this.recording.add(record);
@@ -291,48 +292,6 @@ export class Dispatcher {
     const unrecoverable = failures.some((f) => f.error instanceof ResoluteError && !f.error.retryable);
     if (unrecoverable || attempts >= this.options.maxAttempts) return this.deadLettered(key, item, attempts, first);
     return this.retried(key, item, attempts, first);
-  }
-
-  private async runHandlers(item: InboxItem, handlers: readonly NamedHandler[]): Promise<{ value: unknown; failures: { name: string; error: unknown }[] }> {
-    const { envelope } = item;
-    const base = this.logger;
-    let logger: Logger | undefined;
-    const context: MessageContext = {
-      id: envelope.id,
-      topic: envelope.topic,
-      kind: envelope.kind,
-      headers: envelope.headers,
-      source: envelope.source,
-      attempt: item.meta.attempts,
-      createdAt: envelope.createdAt,
-      signal: this.abort.signal,
-      // Made on first use: a pino child per message costs more than most handlers, and most never log.
-      get logger(): Logger {
-        return (logger ??= childLogger(base, { messageId: envelope.id, topic: envelope.topic }));
-      },
-    };
-    if (handlers.length === 1) {
-      // The common case, without allSettled's arrays and extra promises; same outcome.
-      const { name, handler } = handlers[0]!;
-      try {
-        const value: unknown = await handler(envelope.payload, context);
-        item.meta.done.push(name);
-        return { value, failures: [] };
-      } catch (error) {
-        return { value: undefined, failures: [{ name, error }] };
-      }
-    }
-    const settled = await Promise.allSettled(handlers.map(async (h) => h.handler(envelope.payload, context)));
-    const failures: { name: string; error: unknown }[] = [];
-    let value: unknown;
-    settled.forEach((result, i) => {
-      const name = handlers[i]!.name;
-      if (result.status === 'fulfilled') {
-        item.meta.done.push(name);
-        value = result.value;
-      } else failures.push({ name, error: result.reason });
-    });
-    return { value, failures };
   }
 
   private completed(key: string | undefined, item: InboxItem, result: HandlingResult, started: number): Outcome {
