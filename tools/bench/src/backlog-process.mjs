@@ -1,73 +1,22 @@
 // The backlog bench's view of its child processes: IPC request/reply with each, and the publisher's resident memory
 // read from the kernel (/proc/<pid>/status) rather than reported by the process itself, so a busy event loop in the
 // child cannot delay or skip a sample.
-import { fork } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { ForkedPeer } from './forked-peer.mjs';
 
-/** A forked script that talks over IPC: `call` sends a command and waits for a reply of a given type. */
-export class ChildScript {
+/** A forked backlog script (forked-peer.mjs's IPC request/reply), stopped with SIGTERM: it closes its bus on it. */
+export class ChildScript extends ForkedPeer {
   constructor(script, args, label) {
-    this.label = label;
-    this.queue = [];
-    this.waiters = [];
-    this.listeners = new Map();
-    this.failure = undefined;
-    this.child = fork(script, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    this.pid = this.child.pid;
-    this.child.on('message', (message) => {
-      if (message.type === 'error') return this.fail(new Error(`${label}: ${message.message}`));
-      const listener = this.listeners.get(message.type);
-      if (listener !== undefined) return listener(message);
-      this.queue.push(message);
-      this.dispatch();
-    });
-    this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
-    this.child.once('exit', (code, signal) => this.fail(new Error(`${label} exited (code ${code}, signal ${signal})`)));
+    super(script, label, () => 60_000, args);
   }
 
-  /** Messages of `type` go to `listener` instead of the queue (progress and stats reports). */
-  on(type, listener) {
-    this.listeners.set(type, listener);
-  }
-
-  call(message, expect, timeoutMs) {
-    const reply = this.wait(expect, timeoutMs);
-    this.child.send(message);
-    return reply;
-  }
-
-  /** The next message of `type` (queued ones first); rejects if the child fails or exits first, or after timeoutMs. */
-  wait(type, timeoutMs) {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.label}: no '${type}' within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
-      this.waiters.push({ type, resolve: (m) => (clearTimeout(timer), resolve(m)), reject: (e) => (clearTimeout(timer), reject(e)) });
-      this.dispatch();
-    });
-  }
-
-  /** SIGTERM (the scripts close their bus on it), SIGKILL if still running after 15 s. Resolves once exited. */
+  /** SIGTERM, SIGKILL if still running after 15 s. Resolves once exited, with its code and signal. */
   async terminate() {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
     const timer = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
     const exit = await this.exited;
     clearTimeout(timer);
     return exit;
-  }
-
-  dispatch() {
-    for (let i = 0; i < this.waiters.length; i++) {
-      const at = this.queue.findIndex((m) => m.type === this.waiters[i].type);
-      if (at < 0) continue;
-      const [message] = this.queue.splice(at, 1);
-      const [waiter] = this.waiters.splice(i--, 1);
-      waiter.resolve(message);
-    }
-    if (this.failure !== undefined) for (const waiter of this.waiters.splice(0)) waiter.reject(this.failure);
-  }
-
-  fail(error) {
-    this.failure ??= error;
-    this.dispatch();
   }
 }
 

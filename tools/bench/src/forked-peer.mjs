@@ -13,23 +13,32 @@ export class ForkedPeer {
    * (the benches set it after the peers exist). `BENCH_CHILD_EXEC_ARGV` (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof")
    * is passed to the child, to profile that side.
    */
-  constructor(module, label, timeoutMs) {
+  constructor(module, label, timeoutMs, args = []) {
     this.label = label;
     this.timeoutMs = timeoutMs;
     this.queue = [];
     this.waiters = [];
+    this.listeners = new Map();
     this.failure = undefined;
     this.onProgress = undefined;
     const execArgv = (process.env.BENCH_CHILD_EXEC_ARGV ?? '').split(/\s+/).filter(Boolean);
-    this.child = fork(module, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child = fork(module, args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.pid = this.child.pid;
     this.child.on('message', (message) => {
       if (message.type === 'error') return this.fail(new Error(`${label} child: ${message.message}`));
+      const listener = this.listeners.get(message.type);
+      if (listener !== undefined) return listener(message);
       if (message.type === 'progress') return this.onProgress?.(message);
       this.queue.push(message);
       this.dispatch();
     });
-    this.exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
     this.child.once('exit', (code, signal) => this.fail(new Error(`${label} child exited (code ${code}, signal ${signal})`)));
+  }
+
+  /** Messages of `type` go to `listener` instead of the queue (progress and stats reports). */
+  on(type, listener) {
+    this.listeners.set(type, listener);
   }
 
   /** Sends a command and waits for the reply of type `expect`. */

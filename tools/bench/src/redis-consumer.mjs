@@ -11,43 +11,18 @@ import { rm } from 'node:fs/promises';
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { benchBus, CONCURRENCY, RAW_SEQ_AT, RAW_TS_AT } from './redis-common.mjs';
+import { reply, serveCommands } from './child-commands.mjs';
 import { Tally } from './redis-tally.mjs';
 
-const reply = (message) => process.send(message);
 let session;
 
-// The producer went away (finished, crashed or was killed): nothing left to serve.
-process.on('disconnect', () => process.exit(0));
-process.on('message', (message) => {
-  handle(message).catch((error) => reply({ type: 'error', message: error?.stack ?? String(error) }));
+serveCommands(async (message) => {
+  const tally = new Tally({ n: message.n, run: message.run, reply, extra: () => session?.extra?.() ?? {} });
+  const open = { streams: streamsSession, bullmq: bullmqSession, bus: busSession }[message.mode];
+  if (open === undefined) throw new Error(`unknown mode ${message.mode}`);
+  session = await open(message, tally);
+  return session;
 });
-
-async function handle(message) {
-  switch (message.type) {
-    case 'setup': {
-      const tally = new Tally({ n: message.n, run: message.run, reply, extra: () => session?.extra?.() ?? {} });
-      const open = { streams: streamsSession, bullmq: bullmqSession, bus: busSession }[message.mode];
-      if (open === undefined) throw new Error(`unknown mode ${message.mode}`);
-      session = await open(message, tally);
-      reply({ type: 'ready' });
-      return;
-    }
-    case 'mark':
-      reply({ type: 'marked', cpu: process.cpuUsage() });
-      return;
-    case 'teardown':
-      await session?.close();
-      session = undefined;
-      reply({ type: 'closed' });
-      return;
-    case 'exit':
-      await session?.close();
-      process.disconnect();
-      return;
-    default:
-      throw new Error(`unknown command ${message.type}`);
-  }
-}
 
 /**
  * Raw Redis Streams: a consumer group created at the stream's end, read COUNT 100 BLOCK 100 on this connection, a

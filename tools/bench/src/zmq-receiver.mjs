@@ -12,6 +12,7 @@ import { createBus, MemoryStore } from '@resolute/core';
 import { LevelStore } from '@resolute/level-store';
 import { ZmqPeerTransport } from '@resolute/zmq-peer';
 import { Router } from 'zeromq';
+import { reply, serveCommands } from './child-commands.mjs';
 import { percentile } from './format.mjs';
 import { RAW_HWM, TOPIC, wallNow } from './zmq-common.mjs';
 
@@ -20,38 +21,7 @@ const ACK_BATCH = 100;
 /** Handled messages between two progress reports to the sender (well below its window of 1000). */
 const PROGRESS_STEP = 100;
 
-const reply = (message) => process.send(message);
-let session;
-
-// The parent went away (finished, crashed or was killed): nothing left to serve.
-process.on('disconnect', () => process.exit(0));
-process.on('message', (message) => {
-  handle(message).catch((error) => reply({ type: 'error', message: error?.stack ?? String(error) }));
-});
-
-async function handle(message) {
-  switch (message.type) {
-    case 'setup':
-      session = message.mode === 'bus' ? await busSession(message) : await rawSession(message);
-      reply({ type: 'ready', address: session.address });
-      return;
-    case 'mark':
-      session.mark?.();
-      reply({ type: 'marked', cpu: process.cpuUsage() });
-      return;
-    case 'teardown':
-      await session?.close();
-      session = undefined;
-      reply({ type: 'closed' });
-      return;
-    case 'exit':
-      await session?.close();
-      process.disconnect();
-      return;
-    default:
-      throw new Error(`unknown command ${message.type}`);
-  }
-}
+serveCommands((message) => (message.mode === 'bus' ? busSession(message) : rawSession(message)));
 
 /**
  * Raw zeromq.js: a ROUTER that acks every message ([id] back to the sender), or, with `batchedAcks`, every run of up to
