@@ -14,7 +14,8 @@ import { busRun, rawRun, ReceiverProcess, setRunTimeout, WINDOW } from './zmq-ca
 import { TOPIC } from './zmq-common.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const SIZES = [100, 4096];
+// `BENCH_SIZES=4096` runs one size only (for profiling); the committed tables use both.
+const SIZES = process.env.BENCH_SIZES ? process.env.BENCH_SIZES.split(',').map(Number) : [100, 4096];
 const RESULTS = new URL('../results/zmq.md', import.meta.url);
 
 /** `scale`: share of N this case runs per size, so that no round is much longer than a few seconds. */
