@@ -14,7 +14,8 @@ import { CONCURRENCY, WINDOW } from './redis-common.mjs';
 import { REDIS_SETTINGS, startRedis } from './redis-server.mjs';
 import { comparisonRows, ROUNDS, runRounds, sizeLabel } from './rounds.mjs';
 
-const SIZES = [100, 4096];
+// `BENCH_SIZES=4096` runs one size only (for profiling); the committed tables use both.
+const SIZES = process.env.BENCH_SIZES ? process.env.BENCH_SIZES.split(',').map(Number) : [100, 4096];
 const RESULTS = new URL('../results/redis.md', import.meta.url);
 
 const CASES = [
