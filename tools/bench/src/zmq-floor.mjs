@@ -31,11 +31,11 @@ export async function outboxFloor({ valueBytes, n }) {
     let acked = [];
     for (let i = 0; i < n; i += FLOOR_GROUP) {
       const group = keys.slice(i, i + FLOOR_GROUP);
-      await db.batch(group.map((key) => ({ type: 'put', key, value })), { sync: true });
-      if (acked.length > 0) await db.batch(acked.map((key) => ({ type: 'del', key })), { sync: false });
+      await write(db, group, value, true);
+      if (acked.length > 0) await write(db, acked, undefined, false);
       acked = group;
     }
-    await db.batch(acked.map((key) => ({ type: 'del', key })), { sync: false });
+    await write(db, acked, undefined, false);
     const ms = performance.now() - started;
     const used = process.cpuUsage(cpu);
     return { rate: (n / ms) * 1000, cpuPerMsg: (used.user + used.system) / n };
@@ -43,4 +43,14 @@ export async function outboxFloor({ valueBytes, n }) {
     await db.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Puts (value given) or deletes `keys` in one chained batch: classic-level's cheapest path, the one LevelStore takes. */
+async function write(db, keys, value, sync) {
+  const batch = db.batch();
+  for (const key of keys) {
+    if (value === undefined) batch.del(key);
+    else batch.put(key, value);
+  }
+  await batch.write({ sync });
 }
