@@ -16,7 +16,7 @@ function invalid(make: () => unknown): ResoluteError {
 describe('redis-bus transport options', () => {
   it('applies the documented defaults and declares its capabilities', () => {
     const t = new RedisTransport();
-    expect(t.settings).toMatchObject({ maxBatch: 256, blockMs: 1_000, leaseMs: 30_000, reclaimIntervalMs: 15_000, trimIntervalMs: 5_000, sendTimeoutMs: 5_000, consumerExpiryMs: 3_600_000, refusalDelayMs: 100, closeTimeoutMs: 2_000 });
+    expect(t.settings).toMatchObject({ maxBatch: 256, blockMs: 1_000, leaseMs: 30_000, reclaimIntervalMs: 15_000, trimIntervalMs: 5_000, sendTimeoutMs: 5_000, consumerExpiryMs: 3_600_000, refusalDelayMs: 100, closeTimeoutMs: 2_000, stallTimeoutMs: 15_000 });
     expect(t.settings.consumer).toMatch(new RegExp(`-${process.pid}-[0-9a-f]{8}$`));
     expect(new RedisTransport().settings.consumer).not.toBe(t.settings.consumer);
     expect(t.capabilities).toEqual({ routing: 'broker', durable: true, ordered: true, requestReply: true, maxBatch: 256 });
@@ -28,6 +28,7 @@ describe('redis-bus transport options', () => {
     [{ maxBatch: 0 }, 'maxBatch'],
     [{ maxBatch: 20_000 }, 'maxBatch'],
     [{ leaseMs: 50 }, 'leaseMs'],
+    [{ stallTimeoutMs: 10 }, 'stallTimeoutMs'],
     [{ blockMs: 1.5 }, 'blockMs'],
     [{ reclaimIntervalMs: -1 }, 'reclaimIntervalMs'],
     [{ consumer: 'has space' }, 'consumer'],

@@ -62,6 +62,18 @@ export class PrivateRedis {
     await waitFor(() => ping(this.port), { timeoutMs: 10_000, intervalMs: 50, message: `private redis-server on port ${this.port} did not start` });
   }
 
+  /**
+   * SIGSTOP: a silent network cut as clients see it. Their sockets stay open and what they send is never answered;
+   * TCP reports nothing. `thaw()` resumes the same process; `kill()` and `destroy()` work on a frozen one.
+   */
+  freeze(): void {
+    this.server?.kill('SIGSTOP');
+  }
+
+  thaw(): void {
+    this.server?.kill('SIGCONT');
+  }
+
   /** SIGKILL: no shutdown save, no goodbye to clients. */
   async kill(): Promise<void> {
     const server = this.server;

@@ -32,6 +32,12 @@ const transportFields = {
   reclaimIntervalMs: positiveInt.optional(),
   /** How often each consumer trims what every group acknowledged and deletes consumers of dead processes. */
   trimIntervalMs: positiveInt.default(5_000),
+  /**
+   * A reader command Redis has not answered this long (past its own BLOCK wait) means a dead socket TCP has not
+   * noticed, a silent network cut: the reader's connection is redialled, and an ack or lease renewal on the shared
+   * connection fails, leaving its batch pending to be read again, so neither a read-ahead slot nor `close` waits forever.
+   */
+  stallTimeoutMs: z.number().int().min(100).default(15_000),
   /** A send not answered by Redis within this time is a failed (retryable) TIMEOUT outcome. */
   sendTimeoutMs: positiveInt.default(5_000),
   /**

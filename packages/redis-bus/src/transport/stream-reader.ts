@@ -10,12 +10,6 @@ import { STREAM_SCRIPTS } from './stream-scripts.js';
 /** Pages of XAUTOCLAIM (maxBatch each) one reclaim round takes at most, so new entries are not starved. */
 const RECLAIM_PAGES = 10;
 
-/**
- * A reader command unanswered this long past its own wait (BLOCK) means a dead socket that TCP has not noticed (a
- * silent network cut): the connection is dropped and redialled, the command fails and is retried.
- */
-const STALL_MS = 15_000;
-
 export interface StreamReaderHooks {
   /** The group vanished (unsubscribed elsewhere, or Redis lost it): create it again, or stop reading. */
   missingGroup(reader: StreamReader): Promise<'recreated' | 'stop'>;
@@ -295,17 +289,18 @@ export class StreamReader {
   }
 
   /**
-   * A command on the shared connection, failed with TIMEOUT when no reply came within STALL_MS (a silent network cut
-   * that TCP has not noticed): a batch whose ack fails that way stays pending and is read again, instead of holding
-   * a read-ahead slot, and `close`, forever.
+   * A command on the shared connection, failed with TIMEOUT when no reply came within `stallTimeoutMs` (a silent
+   * network cut that TCP has not noticed): a batch whose ack fails that way stays pending and is read again, instead
+   * of holding a read-ahead slot, and `close`, forever.
    */
   private async shared<T>(what: string, reply: Promise<T>): Promise<T> {
+    const stallMs = this.options.settings.stallTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
     try {
       return await Promise.race([
         reply,
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new ResoluteError('TIMEOUT', `redis-bus: no reply from Redis within ${STALL_MS} ms while ${what}`)), STALL_MS);
+          timer = setTimeout(() => reject(new ResoluteError('TIMEOUT', `redis-bus: no reply from Redis within ${stallMs} ms while ${what}: the batch stays pending and is read again`)), stallMs);
         }),
       ]);
     } finally {
@@ -313,13 +308,13 @@ export class StreamReader {
     }
   }
 
-  /** Runs a command on the reader's connection; redials it when no reply came `STALL_MS` after `waitMs`. */
+  /** Runs a command on the reader's connection; redials it when no reply came `stallTimeoutMs` after `waitMs`. */
   private async command<T>(run: (client: RedisClient) => Promise<T>, waitMs = 0): Promise<T> {
     const client = this.client!;
     const watchdog = setTimeout(() => {
       this.options.logger.warn({ stream: this.options.stream.key }, 'redis-bus reader: no reply from Redis: reconnecting');
       client.disconnect(true);
-    }, waitMs + STALL_MS);
+    }, waitMs + this.options.settings.stallTimeoutMs);
     try {
       return await run(client);
     } finally {
