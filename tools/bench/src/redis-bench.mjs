@@ -8,6 +8,7 @@
 // shares a core with itself, while BullMQ and raw Streams mostly wait on redis-server). Each case runs at 100 B and
 // 4 KB; warm-up, then rounds alternating (see rounds.mjs); the server is flushed between runs. Besides the rate and
 // latency table it prints the CPU each process spent per message. A full run writes tools/bench/results/redis.md.
+import { availableParallelism } from 'node:os';
 import { describeMachine, formatTable, writeResultsFile } from './format.mjs';
 import { busRun, bullmqRun, consumerProcess, rawStreamsRun, setRunTimeout } from './redis-cases.mjs';
 import { CONCURRENCY, WINDOW } from './redis-common.mjs';
@@ -61,7 +62,10 @@ export async function redisBench({ quick = false, args = [], log = console.log }
     await redis.stop();
   }
   const rows = comparisonRows(summary);
-  const table = [formatTable(rows), '', 'CPU µs per message, by process (median of rounds):', '', formatTable(cpuRows(summary))].join('\n');
+  const tables = [formatTable(rows), '', 'CPU µs per message, by process (median of rounds):', '', formatTable(cpuRows(summary))];
+  const budget = budgetRows(summary);
+  if (budget.length > 0) tables.push('', `CPU per message against the target (3x BullMQ; ${availableParallelism()} cores: msgs/s ≤ cores / CPU per message):`, '', formatTable(budget), '', ...BUDGET_LEGEND);
+  const table = tables.join('\n');
   log(table);
   const duplicates = summary.reduce((sum, s) => sum + s.duplicates, 0);
   log(`redeliveries across all rounds (dropped by the inbox dedupe or run twice): ${duplicates}`);
@@ -85,6 +89,31 @@ function cpuRows(summary) {
     total: us(cpu.producer + cpu.consumer + cpu.redis),
   }));
 }
+
+/** Per size: the CPU per message the 3x target allows, beside what raw Streams, BullMQ and our rows spent (same run). */
+function budgetRows(summary) {
+  const total = (s) => s.cpu.producer + s.cpu.consumer + s.cpu.redis;
+  const cores = availableParallelism();
+  return SIZES.flatMap((size) => {
+    const find = (id) => summary.find((s) => s.testCase.id === id && s.size === size);
+    const [bullmq, streams] = [find('bullmq'), find('streams')];
+    if (bullmq === undefined || streams === undefined) return [];
+    const ours = summary.filter((s) => s.size === size && !s.testCase.baseline);
+    return [{
+      size: sizeLabel(size),
+      'budget at 3x BullMQ': `${((cores * 1e6) / (3 * bullmq.rate)).toFixed(0)} µs`,
+      'raw Streams': `${total(streams).toFixed(0)} µs (${((streams.rate * total(streams)) / 1e6).toFixed(2)} cores busy)`,
+      BullMQ: `${total(bullmq).toFixed(0)} µs (${((bullmq.rate * total(bullmq)) / 1e6).toFixed(2)} cores busy)`,
+      'Resolute rows (in table order)': ours.map((s) => `${total(s).toFixed(0)}`).join(' / ') + ' µs',
+    }];
+  });
+}
+
+const BUDGET_LEGEND = [
+  'Budget: what one message may cost, all three processes together, for 3x BullMQ\'s msgs/s on these cores if they',
+  'were all busy; "cores busy" = msgs/s × CPU per message: how close a case comes to that. raw Streams writes each',
+  'payload once and keeps no store, no dedupe and no envelope: it is the least any row can spend.',
+];
 
 const LEGEND = [
   'Producer (add/publish) in the bench process, consumer (worker/subscriber) in a child process, one redis-server:',
