@@ -16,7 +16,13 @@ import { chaosSettings } from '../src/chaos-settings.js';
  * unexpected appears, and duplicated side effects are counted. See src/chaos-run.ts.
  */
 const settings = chaosSettings();
-const TARGETS: readonly ChaosTarget[] = [zmqPeerTarget, amqpAdapterTarget, mdpBrokerTarget, redisBusTarget, withHandledAck(redisBusTarget), withHandledAck(zmqPeerTarget)];
+const TARGETS: readonly ChaosTarget[] = [
+  zmqPeerTarget,
+  amqpAdapterTarget,
+  mdpBrokerTarget,
+  redisBusTarget,
+  ...[redisBusTarget, zmqPeerTarget, amqpAdapterTarget, mdpBrokerTarget].map(withHandledAck),
+];
 /**
  * A consumer killed between a handler's side effect and the durable completion re-runs at most that many handlers:
  * inbox.concurrency running plus inbox.completionWindow outcomes waiting for their write (core's defaults). With
