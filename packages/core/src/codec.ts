@@ -53,8 +53,8 @@ function needsReplacer(value: unknown, depth: number): boolean {
 
 /** The `{"p": payload}` text, through plainJsonText when a long string makes that faster (same text either way). */
 function payloadText(payload: unknown): string {
-  const text = hasLongString(payload) ? plainJsonText(payload) : undefined;
-  return text === undefined ? JSON.stringify({ p: payload }) : `{"p":${text}}`;
+  const wrapped = { p: payload };
+  return (hasLongString(payload) ? plainJsonText(wrapped) : undefined) ?? JSON.stringify(wrapped);
 }
 
 const TAGS = [Buffer.from('"$bin"'), Buffer.from('"$esc"')];

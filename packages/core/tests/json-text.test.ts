@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasLongString, LONG, plainJsonText } from '../src/json-text.js';
+import { hasLongString, LONG, MAX_VALUES, plainJsonText } from '../src/json-text.js';
 import { createEnvelope, jsonCodec } from '../src/index.js';
 
 const long = (text: string) => text.repeat(Math.ceil((LONG + 10) / text.length));
@@ -45,6 +45,11 @@ describe('plainJsonText', () => {
     expect(plainJsonText({ s: Object('boxed') })).toBeUndefined();
     expect(plainJsonText({ n: 1n })).toBeUndefined();
     expect(plainJsonText({ toJSON: () => 'x' })).toBeUndefined();
+    class Tags extends Array<string> {}
+    expect(plainJsonText({ tags: Tags.from(['a']) })).toBeUndefined();
+    expect(plainJsonText({ tags: Object.assign(['a', 'b'], { toJSON: () => 'a,b' }) })).toBeUndefined();
+    // A boxed primitive given a plain prototype keeps the internal slot JSON.stringify reads.
+    expect(plainJsonText({ n: Object.setPrototypeOf(Object(5), Object.prototype) as unknown })).toBeUndefined();
     const cycle: Record<string, unknown> = { s: long('x') };
     cycle.self = cycle;
     expect(plainJsonText(cycle)).toBeUndefined();
@@ -82,9 +87,38 @@ describe('hasLongString', () => {
     expect(hasLongString({ a: [1, { b: 'x'.repeat(LONG - 1) }] })).toBe(false);
     expect(hasLongString(null)).toBe(false);
   });
+
+  it('leaves payloads of many values to JSON.stringify, whose native writer is faster per value', () => {
+    const many = Array.from({ length: MAX_VALUES }, (_, i) => i);
+    expect(hasLongString([long('x'), ...many])).toBe(false);
+    expect(hasLongString([long('x'), ...many.slice(0, MAX_VALUES - 2)])).toBe(true);
+  });
 });
 
+/** The payload part of an encoded envelope, as text (see the layout in codec.ts). */
+function bodyText(bytes: Buffer): string {
+  return bytes.subarray(6 + bytes.readUInt32BE(2)).toString('utf8');
+}
+
 describe('jsonCodec with long strings', () => {
+  it.each(STRINGS.map((s) => [JSON.stringify(s).slice(0, 30), s]))('writes the same payload bytes as JSON.stringify for %s', (_label, value) => {
+    const payload = { seq: 1, pad: value, nested: [value], tags: Object.assign(['a'], { toJSON: () => 'a' }) };
+    const encoded = jsonCodec.encode(createEnvelope({ kind: 'event', topic: 't', payload, source: 'test', headers: {} }));
+    expect(bodyText(encoded)).toBe(JSON.stringify({ p: payload }));
+    expect(bodyText(jsonCodec.encode(createEnvelope({ kind: 'event', topic: 't', payload: value, source: 'test', headers: {} })))).toBe(JSON.stringify({ p: value }));
+  });
+
+  it('honours a toJSON that every object inherits, as JSON.stringify does', () => {
+    const proto = Object.prototype as { toJSON?: () => unknown };
+    proto.toJSON = () => 'replaced';
+    try {
+      const encoded = jsonCodec.encode(createEnvelope({ kind: 'event', topic: 't', payload: long('x'), source: 'test', headers: {} }));
+      expect(bodyText(encoded)).toBe(JSON.stringify({ p: long('x') }));
+    } finally {
+      delete proto.toJSON;
+    }
+  });
+
   it.each(STRINGS.map((s) => [JSON.stringify(s).slice(0, 30), s]))('round-trips %s inside a payload', (_label, value) => {
     const original = createEnvelope({ kind: 'event', topic: 't', payload: { seq: 1, pad: value, nested: [value] }, source: 'test', headers: {} });
     expect(jsonCodec.decode(jsonCodec.encode(original))).toEqual(original);
