@@ -28,7 +28,7 @@ describe('redis-bus transport options', () => {
     [{ maxBatch: 0 }, 'maxBatch'],
     [{ maxBatch: 20_000 }, 'maxBatch'],
     [{ leaseMs: 50 }, 'leaseMs'],
-    [{ stallTimeoutMs: 10 }, 'stallTimeoutMs'],
+    [{ stallTimeoutMs: 500 }, 'stallTimeoutMs'],
     [{ blockMs: 1.5 }, 'blockMs'],
     [{ reclaimIntervalMs: -1 }, 'reclaimIntervalMs'],
     [{ consumer: 'has space' }, 'consumer'],

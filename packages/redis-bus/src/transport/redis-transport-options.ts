@@ -34,10 +34,11 @@ const transportFields = {
   trimIntervalMs: positiveInt.default(5_000),
   /**
    * A reader command Redis has not answered this long (past its own BLOCK wait) means a dead socket TCP has not
-   * noticed, a silent network cut: the reader's connection is redialled, and an ack or lease renewal on the shared
-   * connection fails, leaving its batch pending to be read again, so neither a read-ahead slot nor `close` waits forever.
+   * noticed, a silent network cut: the reader's connection is redialled; an ack on the shared connection fails (its
+   * batch may be read again: the ack is not withdrawn and may still land) and a lease renewal is given up, so neither
+   * a read-ahead slot nor `close` waits forever. At least 1 s: AOF fsyncs and large XAUTOCLAIM pages take time.
    */
-  stallTimeoutMs: z.number().int().min(100).default(15_000),
+  stallTimeoutMs: z.number().int().min(1_000).max(600_000).default(15_000),
   /** A send not answered by Redis within this time is a failed (retryable) TIMEOUT outcome. */
   sendTimeoutMs: positiveInt.default(5_000),
   /**

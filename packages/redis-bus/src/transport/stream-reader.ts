@@ -290,8 +290,8 @@ export class StreamReader {
 
   /**
    * A command on the shared connection, failed with TIMEOUT when no reply came within `stallTimeoutMs` (a silent
-   * network cut that TCP has not noticed): a batch whose ack fails that way stays pending and is read again, instead
-   * of holding a read-ahead slot, and `close`, forever.
+   * network cut that TCP has not noticed): a batch whose ack fails that way may be read again (the ack is not
+   * withdrawn and may still land; the inbox dedupes), instead of holding a read-ahead slot, and `close`, forever.
    */
   private async shared<T>(what: string, reply: Promise<T>): Promise<T> {
     const stallMs = this.options.settings.stallTimeoutMs;
@@ -300,7 +300,7 @@ export class StreamReader {
       return await Promise.race([
         reply,
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new ResoluteError('TIMEOUT', `redis-bus: no reply from Redis within ${stallMs} ms while ${what}: the batch stays pending and is read again`)), stallMs);
+          timer = setTimeout(() => reject(new ResoluteError('TIMEOUT', `redis-bus: no reply from Redis within ${stallMs} ms while ${what} (a silent network cut?)`)), stallMs);
         }),
       ]);
     } finally {
