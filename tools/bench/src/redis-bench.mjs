@@ -10,13 +10,14 @@
 // latency table it prints the CPU each process spent per message. A full run writes tools/bench/results/redis.md.
 import { availableParallelism } from 'node:os';
 import { describeMachine, formatTable, writeResultsFile } from './format.mjs';
+import { benchSizes, experimentKnobs } from './knobs.mjs';
 import { busRun, bullmqRun, consumerProcess, rawStreamsRun, setRunTimeout } from './redis-cases.mjs';
 import { CONCURRENCY, WINDOW } from './redis-common.mjs';
 import { REDIS_SETTINGS, startRedis } from './redis-server.mjs';
 import { comparisonRows, ROUNDS, runRounds, sizeLabel } from './rounds.mjs';
 
 // `BENCH_SIZES=4096` runs one size only (for profiling); the committed tables use both.
-const SIZES = process.env.BENCH_SIZES ? process.env.BENCH_SIZES.split(',').map(Number) : [100, 4096];
+const SIZES = benchSizes(process.env.BENCH_SIZES, [100, 4096]);
 const RESULTS = new URL('../results/redis.md', import.meta.url);
 
 const CASES = [
@@ -71,7 +72,7 @@ export async function redisBench({ quick = false, args = [], log = console.log }
   log(`redeliveries across all rounds (dropped by the inbox dedupe or run twice): ${duplicates}`);
   const legend = LEGEND.join('\n');
   log(legend);
-  if (!quick && only === undefined) {
+  if (!quick && only === undefined && !experimentKnobs()) {
     writeResultsFile(RESULTS, { title: 'redis bench: Resolute redis-bus beside BullMQ and raw Redis Streams', bench: 'redis', machine, settings, table, legend });
     log(`written to ${RESULTS.pathname}`);
   }

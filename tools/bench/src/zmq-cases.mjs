@@ -17,10 +17,11 @@ import { ZmqPeerTransport } from '@resolute/zmq-peer';
 import { Dealer } from 'zeromq';
 import { ForkedPeer } from './forked-peer.mjs';
 import { percentile } from './format.mjs';
+import { positiveKnob } from './knobs.mjs';
 import { RAW_HWM, TOPIC, wallNow } from './zmq-common.mjs';
 
 /** Messages in flight; `BENCH_WINDOW` overrides it for an experiment (the committed tables use 1000). */
-export const WINDOW = Number(process.env.BENCH_WINDOW ?? 1000);
+export const WINDOW = positiveKnob('BENCH_WINDOW', 1000);
 /** No single run may take longer than this; the smoke run (--quick, used in CI) sets it lower. */
 let RUN_TIMEOUT_MS = 90_000;
 

@@ -2,9 +2,10 @@
 // publisher's outbox work (put fsync'd in groups, then delete relaxed once "acked"), no network, no Resolute code.
 //
 // Why it is in the zmq bench: the target is a ratio to raw zeromq.js, and on a 2-core machine msgs/s is
-// bounded by 2 cores / (CPU µs per message). Raw's CPU per message plus this floor is the least a fsync-durable bus
-// with per-delivery outbox records can spend; the bench prints it beside the CPU budget the target allows, measured
-// in the same run, so the gap can be read as "our overhead" or "beyond what the dependencies can do".
+// bounded by 2 cores / (CPU µs per message). The wire with batched acks (the raw "ack per ≤100" case) plus this
+// floor is about the least a fsync-durable bus with per-delivery outbox records can spend before its envelope, the
+// subscriber's writes and its own logic; the bench prints it beside the CPU budget the target allows, measured in
+// the same run, so the gap reads as what is left for those.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
