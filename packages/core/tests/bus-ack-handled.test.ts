@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEnvelope, jsonCodec, MemoryStore, NAMESPACES, ResoluteError, type BatchOptions, type StoreOperation } from '../src/index.js';
+import { createEnvelope, jsonCodec, MemoryStore, NAMESPACES, ResoluteError, type BatchOptions, type Bus, type StoreOperation } from '../src/index.js';
 import { waitFor } from '../src/testing/index.js';
 import { Cluster } from './helpers.js';
 
@@ -26,6 +26,17 @@ function gate(): { wait: Promise<void>; open: () => void } {
   return { wait: new Promise<void>((resolve) => (open = resolve)), open };
 }
 
+/** A 'job' handler that counts its runs and holds each one until `open()`. */
+function heldJob(receiver: Bus): { open: () => void; runs: () => number } {
+  const release = gate();
+  let runs = 0;
+  receiver.handle('job', async () => {
+    runs++;
+    await release.wait;
+  });
+  return { open: release.open, runs: () => runs };
+}
+
 describe("Bus with inbox.ack 'handled'", () => {
   const cluster = new Cluster('publisher', 'handled');
   afterEach(() => cluster.closeAll());
@@ -38,18 +49,13 @@ describe("Bus with inbox.ack 'handled'", () => {
 
   it('acks only once the handler ran, and writes nothing to the inbox when it succeeds', async () => {
     const { sender, receiver, store } = await pair();
-    const release = gate();
-    let runs = 0;
-    receiver.handle('job', async () => {
-      runs++;
-      await release.wait;
-    });
+    const job = heldJob(receiver);
     await sender.send(receiver.name, 'job', 1);
-    await waitFor(() => runs === 1);
+    await waitFor(() => job.runs() === 1);
     await new Promise((resolve) => setTimeout(resolve, 30));
     // The handler is still running: the sender has no ack, so the message is still in its outbox.
     expect(sender.stats().delivered).toBe(0);
-    release.open();
+    job.open();
     await waitFor(() => sender.stats().delivered === 1 && receiver.stats().handled === 1);
     expect(store.wrote(NAMESPACES.inbox)).toEqual([]);
     expect(store.wrote(NAMESPACES.dedupe)).toHaveLength(1);
@@ -179,27 +185,22 @@ describe("Bus with inbox.ack 'handled'", () => {
 
   it('acks a copy of a message in flight only after the first copy is safe, and not at all if it fails', async () => {
     const { sender, receiver, store } = await pair();
-    const release = gate();
-    let runs = 0;
-    receiver.handle('job', async () => {
-      runs++;
-      await release.wait;
-    });
+    const job = heldJob(receiver);
     const receive = cluster.network.receiverOf(receiver.address)!;
     const envelope = createEnvelope({ kind: 'command', topic: 'job', payload: {}, source: sender.name });
     const bytes = jsonCodec.encode(envelope);
     const first = receive([{ bytes }]);
-    await waitFor(() => runs === 1);
+    await waitFor(() => job.runs() === 1);
     let secondDone = false;
     const second = receive([{ bytes: Buffer.from(bytes) }]).then(() => (secondDone = true));
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(secondDone).toBe(false);
     // The first copy's outcome cannot be written: neither copy may be acked.
     store.refuse = 1;
-    release.open();
+    job.open();
     await expect(first).rejects.toThrow('refused by the test');
     await expect(second).rejects.toThrow('refused by the test');
-    expect(runs).toBe(1);
+    expect(job.runs()).toBe(1);
     expect(receiver.stats().duplicates).toBe(1);
   });
 });
