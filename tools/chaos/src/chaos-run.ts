@@ -49,7 +49,8 @@ export async function runChaos(target: ChaosTarget, options: ChaosOptions): Prom
     writeFileSync(producerConfig, JSON.stringify(backend.producer));
     writeFileSync(consumerConfig, JSON.stringify(backend.consumer));
     const effects = join(root, 'effects.log');
-    const attempted = new Set<number>();
+    // Per producer run, what it attempted: a seq attempted by two runs was published twice, as two messages.
+    const attemptsByRun = new Map<Child, Set<number>>();
     const acknowledged = new Set<number>();
     const consumerRuns: Child[] = [];
     const kills = { producer: 0, consumer: 0, broker: 0, faultsFired: 0 };
@@ -57,10 +58,18 @@ export async function runChaos(target: ChaosTarget, options: ChaosOptions): Prom
     let consumer: Child | undefined;
 
     const harvest = (child: Child | undefined): void => {
-      for (const line of child?.lines ?? []) {
-        if (line.startsWith('attempt ')) attempted.add(Number(line.slice(8)));
+      if (child === undefined) return;
+      const attempts = attemptsByRun.get(child) ?? new Set<number>();
+      attemptsByRun.set(child, attempts);
+      for (const line of child.lines) {
+        if (line.startsWith('attempt ')) attempts.add(Number(line.slice(8)));
         else if (line.startsWith('ok ')) acknowledged.add(Number(line.slice(3)));
       }
+    };
+    const attempted = (): Map<number, number> => {
+      const counts = new Map<number, number>();
+      for (const run of attemptsByRun.values()) for (const seq of run) counts.set(seq, (counts.get(seq) ?? 0) + 1);
+      return counts;
     };
     const launch = async (script: string, args: string[], fault: string | undefined): Promise<Child> => {
       const child = startNodeScript(fixture(script), args, fault === undefined ? {} : { RESOLUTE_FAULT: fault });
@@ -121,7 +130,8 @@ export async function runChaos(target: ChaosTarget, options: ChaosOptions): Prom
       { timeoutMs: 180_000, message: () => `producer to publish everything; stderr: ${producer!.stderr()}` },
     );
     harvest(producer);
-    const outcome = (): ChaosOutcome => countOutcomes(readFileSync(effects, 'utf8'), attempted, acknowledged);
+    const attempts = attempted();
+    const outcome = (): ChaosOutcome => countOutcomes(readFileSync(effects, 'utf8'), attempts, acknowledged);
     await waitFor(() => outcome().lost === 0, { timeoutMs: 180_000, message: () => `every acknowledged event handled (${JSON.stringify(outcome())})` }).catch(() => undefined);
     const transportDuplicates = consumerRuns.reduce((n, run) => n + run.lines.filter((l) => l.startsWith('duplicate ')).length, 0);
     return {
