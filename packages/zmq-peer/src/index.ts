@@ -4,5 +4,5 @@ export { generateCurveKeyPair } from './curve-keys.js';
 export { zmqPeerOptionsSchema } from './zmq-peer-options.js';
 export type { CurveOptions, ZmqPeerOptions, ZmqPeerOptionsInput } from './zmq-peer-options.js';
 export type { PeerStats } from './peer-stats.js';
-export { decodeFrames, encodeAck, encodeDeliver, encodeNack, PROTOCOL } from './protocol/frames.js';
+export { decodeFrames, encodeAck, encodeDeliver, encodeNack, packMessages, PROTOCOL, unpackMessages } from './protocol/frames.js';
 export type { PeerFrame } from './protocol/frames.js';

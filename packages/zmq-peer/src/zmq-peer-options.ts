@@ -40,7 +40,10 @@ export const zmqPeerOptionsSchema = z
     heartbeatTimeoutMs: z.number().int().positive().default(6_000),
     reconnectIntervalMs: z.number().int().positive().default(100),
     reconnectMaxIntervalMs: z.number().int().positive().default(5_000),
-    /** Largest frame accepted from a peer; a larger one drops that connection (protects memory). */
+    /**
+     * Largest frame sent to or accepted from a peer; a larger one received drops that connection (protects memory).
+     * Batches are cut to fit; a message too large for it alone fails without retry (dead-lettered). Same on all peers.
+     */
     maxMessageBytes: z.number().int().positive().default(64 * 1024 * 1024),
     curve: curveSchema.optional(),
   })

@@ -9,6 +9,8 @@ import {
   type TransportStartContext,
 } from '@resolute/core';
 import { PeerConnection } from './peer-connection.js';
+import { packedSize } from './protocol/frames.js';
+import { splitBatch, tooLarge } from './split-batch.js';
 import { newPeerStats, type PeerStats } from './peer-stats.js';
 import { RouterListener } from './router-listener.js';
 import { registerAllowList, type ZapRegistration } from './zap-authenticator.js';
@@ -73,6 +75,10 @@ export class ZmqPeerTransport implements Transport {
         outcomes[index] = { ok: false, error: new ResoluteError('UNSUPPORTED', 'zmq-peer is publisher-routed: send to endpoints, not topics', { retryable: false }) };
         return;
       }
+      if (packedSize(message.bytes) > this.options.maxMessageBytes) {
+        outcomes[index] = { ok: false, error: tooLarge(message.bytes.length, this.options.maxMessageBytes) };
+        return;
+      }
       let list = byAddress.get(message.destination.address);
       if (list === undefined) byAddress.set(message.destination.address, (list = []));
       list.push(index);
@@ -105,10 +111,8 @@ export class ZmqPeerTransport implements Transport {
   private async deliverTo(address: string, messages: Buffer[], signal: AbortSignal | undefined): Promise<ResoluteError | undefined> {
     let peer = this.peers.get(address);
     if (peer === undefined) this.peers.set(address, (peer = new PeerConnection(address, this.options, this.counters, this.logger)));
-    const max = this.options.maxBatch;
-    if (messages.length <= max) return peer.deliver(messages, signal);
-    const chunks: Buffer[][] = [];
-    for (let i = 0; i < messages.length; i += max) chunks.push(messages.slice(i, i + max));
+    const chunks = splitBatch(messages, this.options.maxBatch, this.options.maxMessageBytes);
+    if (chunks.length === 1) return peer.deliver(chunks[0]!, signal);
     const results = await Promise.all(chunks.map((chunk) => peer.deliver(chunk, signal)));
     return results.find((r) => r !== undefined);
   }

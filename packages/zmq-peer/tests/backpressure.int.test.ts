@@ -44,6 +44,9 @@ describe('zmq-peer from config', () => {
     await email.subscribe('user.signedUp', (u: { email: string }) => void got.push(u.email), { from: 'web' });
     await waitFor(async () => (await web.publish('user.signedUp', { email: 'probe' })).deliveries === 1);
     expect(web.address).toBe(a);
+    // Nothing left in flight when afterEach closes both at once: a delivery whose receiver closes first would hold
+    // web's close until its ack timeout.
+    await waitFor(() => got.length === 1 && web.stats().delivered === 1);
   });
 
   it('names the bad field of a zmq-peer section', async () => {

@@ -67,9 +67,11 @@ describe('zmq-peer under foreign traffic', () => {
     try {
       const junk: Buffer[][] = [
         [Buffer.from('GET / HTTP/1.1')],
-        [Buffer.from('RZP1'), Buffer.from('D'), Buffer.alloc(4)],
-        [Buffer.from('RZP1'), Buffer.from('A'), Buffer.alloc(4)],
-        [Buffer.from('RZP1'), Buffer.from('Z'), Buffer.alloc(4), Buffer.from('x')],
+        [Buffer.from('RZP2'), Buffer.from('D'), Buffer.alloc(4)],
+        [Buffer.from('RZP2'), Buffer.from('D'), Buffer.alloc(4), Buffer.from([0, 0, 1, 0, 1])],
+        [Buffer.from('RZP1'), Buffer.from('D'), Buffer.alloc(4), Buffer.from('an older peer')],
+        [Buffer.from('RZP2'), Buffer.from('A'), Buffer.alloc(4)],
+        [Buffer.from('RZP2'), Buffer.from('Z'), Buffer.alloc(4), Buffer.from('x')],
         [Buffer.alloc(0)],
       ];
       // Then 10,000 random multipart messages (seeded): 1-4 frames of 0-64 random bytes each.
