@@ -139,7 +139,7 @@ export class Dispatcher {
   async handleNow(item: InboxItem): Promise<Outcome> {
     const handlers = this.registry.handlersFor(item.envelope);
     if (handlers.length === 0) return this.toInbox(item);
-    await this.takeSlot();
+    if (!this.reserveSlot()) await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
     if (this.closed) {
       // Closing: no new handler runs (its signal would never abort). Safe in the inbox, it runs after the restart.
       this.reservedSlots--;
@@ -209,15 +209,14 @@ export class Dispatcher {
   }
 
   /**
-   * Resolves when a handler may start, with the slot reserved (counted in `reservedSlots`) so pump cannot take it
-   * before the caller resumes; the caller turns the reservation into tracked work.
+   * Reserves a free handler slot (counted in `reservedSlots`, so pump cannot take it before the caller starts its
+   * work) and says true, or says false when the caller must queue in `slotWaiters`: wakeWaiter reserves the slot for
+   * it then. Synchronous, so the common case costs no promise.
    */
-  private async takeSlot(): Promise<void> {
-    if (this.slotWaiters.length === 0 && this.running.size + this.reservedSlots < this.options.concurrency) {
-      this.reservedSlots++;
-      return;
-    }
-    await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+  private reserveSlot(): boolean {
+    if (this.slotWaiters.length > 0 || this.running.size + this.reservedSlots >= this.options.concurrency) return false;
+    this.reservedSlots++;
+    return true;
   }
 
   private track(work: Promise<unknown>): void {

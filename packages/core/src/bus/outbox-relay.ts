@@ -91,6 +91,14 @@ export class OutboxRelay {
   /** Deliveries now durably in the outbox. */
   offer(deliveries: readonly PreparedDelivery[]): void {
     if (this.closed) return;
+    if (deliveries.length === 1) {
+      // The usual case (one subscriber, a command, a reply): no set of lanes to build.
+      const [delivery] = deliveries as [PreparedDelivery];
+      const lane = this.lane(delivery.destinationKey, true);
+      lane.queue.offer(delivery.key, { envelope: delivery.envelope, bytes: delivery.bytes });
+      this.pump(lane);
+      return;
+    }
     const touched = new Set<Lane>();
     for (const delivery of deliveries) {
       const lane = this.lane(delivery.destinationKey, true);
@@ -177,9 +185,7 @@ export class OutboxRelay {
   private async sendBatch(lane: Lane, items: PagedItem<LaneItem>[]): Promise<void> {
     lane.inFlight++;
     try {
-      const now = Date.now();
-      const expired = items.filter((i) => i.item.envelope.expiresAt !== undefined && i.item.envelope.expiresAt < now);
-      const live = expired.length === 0 ? items : items.filter((i) => !expired.includes(i));
+      const { live, expired } = splitExpired(items, Date.now());
       const outcomes = live.length === 0 ? [] : await this.send(lane.destination, live);
       faultPoint('after-send');
       const delivered: PagedItem<LaneItem>[] = [];
@@ -260,4 +266,17 @@ export class OutboxRelay {
     );
     for (const e of entries) this.events.emit('corrupt', { namespace: NAMESPACES.outbox, key: e.key });
   }
+}
+
+const NONE_EXPIRED: readonly never[] = Object.freeze([]);
+
+/** Splits a batch into deliveries still wanted and requests or replies past their deadline; events never expire. */
+function splitExpired<T extends { item: LaneItem }>(items: T[], now: number): { live: T[]; expired: readonly T[] } {
+  let expired: T[] | undefined;
+  for (const i of items) {
+    const at = i.item.envelope.expiresAt;
+    if (at !== undefined && at < now) (expired ??= []).push(i);
+  }
+  if (expired === undefined) return { live: items, expired: NONE_EXPIRED };
+  return { live: items.filter((i) => !expired.includes(i)), expired };
 }
