@@ -60,9 +60,12 @@ export function assertName(value: unknown, what: string): asserts value is strin
 /** A fresh W3C traceparent, or a child span of the given parent (same trace id, new span id). */
 export function traceparent(parent?: string): string {
   const match = parent === undefined ? null : /^00-([0-9a-f]{32})-[0-9a-f]{16}-([0-9a-f]{2})$/.exec(parent);
-  const traceId = match?.[1] ?? randomView(16).toString('hex');
-  const flags = match?.[2] ?? '01';
-  return `00-${traceId}-${randomView(8).toString('hex')}-${flags}`;
+  if (match === null) {
+    // A new trace: trace id and span id from one draw of 24 random bytes (one hex conversion instead of two).
+    const hex = randomView(24).toString('hex');
+    return `00-${hex.slice(0, 32)}-${hex.slice(32)}-01`;
+  }
+  return `00-${match[1]!}-${randomView(8).toString('hex')}-${match[2]!}`;
 }
 
 export function createEnvelope<P>(input: CreateEnvelopeInput<P>): Envelope<P> {

@@ -16,6 +16,9 @@ const ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 let lastTime = 0;
 let lastRandom: number[] = [];
+/** The text of lastTime and lastRandom, kept beside them: most ids change only the last random digit. */
+let lastTimeText = '';
+let lastRandomText = '';
 
 function encodeTime(ms: number): string {
   let out = '';
@@ -34,27 +37,43 @@ function freshRandom(): number[] {
   return digits;
 }
 
-/** Adds one to the base32 digits; on the (astronomically rare) overflow the caller moves to the next millisecond. */
-function increment(digits: number[]): boolean {
+/** The base32 text of digits[from..]. */
+function digitsText(digits: readonly number[], from = 0): string {
+  let out = '';
+  for (let i = from; i < digits.length; i++) out += ALPHABET[digits[i]!]!;
+  return out;
+}
+
+/**
+ * Adds one to the base32 digits and returns the first position that changed (the ones after it became 0), or -1 on
+ * the (astronomically rare) overflow, when the caller moves to the next millisecond.
+ */
+function increment(digits: number[]): number {
   for (let i = digits.length - 1; i >= 0; i--) {
     if (digits[i]! < 31) {
       digits[i]! += 1;
-      return true;
+      return i;
     }
     digits[i] = 0;
   }
-  return false;
+  return -1;
+}
+
+function setLast(time: number, digits: number[]): void {
+  if (time !== lastTime || lastTimeText === '') lastTimeText = encodeTime(time);
+  lastTime = time;
+  lastRandom = digits;
+  lastRandomText = digitsText(digits);
 }
 
 export function newId(now: number = Date.now()): string {
-  if (now > lastTime) {
-    lastTime = now;
-    lastRandom = freshRandom();
-  } else if (!increment(lastRandom)) {
-    lastTime += 1;
-    lastRandom = freshRandom();
+  if (now > lastTime) setLast(now, freshRandom());
+  else {
+    const changed = increment(lastRandom);
+    if (changed < 0) setLast(lastTime + 1, freshRandom());
+    else lastRandomText = lastRandomText.slice(0, changed) + digitsText(lastRandom, changed);
   }
-  return encodeTime(lastTime) + lastRandom.map((d) => ALPHABET[d]).join('');
+  return lastTimeText + lastRandomText;
 }
 
 export function isId(value: unknown): value is string {
@@ -79,10 +98,7 @@ export function observeId(id: string): void {
   const time = idTime(id);
   if (time < lastTime) return;
   const digits = Array.from(id.slice(TIME_LEN), (c) => ALPHABET.indexOf(c));
-  if (time > lastTime || compareDigits(digits, lastRandom) > 0) {
-    lastTime = time;
-    lastRandom = digits;
-  }
+  if (time > lastTime || compareDigits(digits, lastRandom) > 0) setLast(time, digits);
 }
 
 function compareDigits(a: number[], b: number[]): number {

@@ -28,4 +28,16 @@ describe('message ids', () => {
     expect(idFloor(now) <= id).toBe(true);
     expect(idFloor(now + 1) > id).toBe(true);
   });
+  it('carry into the digits before when the random part ends in Z, and move to the next millisecond when all are Z', () => {
+    const time = Date.now() + 10_800_000;
+    const floor = idFloor(time);
+    observeId(floor.slice(0, 10) + '0'.repeat(13) + 'ZZZ');
+    // The clock is behind the observed id, so the next ids count up from it: the carry rewrites the last four digits.
+    expect(newId()).toBe(floor.slice(0, 10) + '0'.repeat(12) + '1000');
+    expect(newId()).toBe(floor.slice(0, 10) + '0'.repeat(12) + '1001');
+    observeId(floor.slice(0, 10) + 'Z'.repeat(16));
+    const next = newId();
+    expect(idTime(next)).toBe(time + 1);
+    expect(isId(next)).toBe(true);
+  });
 });
