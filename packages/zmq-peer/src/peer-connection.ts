@@ -59,6 +59,13 @@ export class PeerConnection {
     }
     if (signal?.aborted) return Promise.resolve(new ResoluteError('ABORTED', 'send aborted'));
     const batchId = this.takeBatchId();
+    // Built before the batch counts as pending: packing copies the messages, and must not throw with a batch id taken.
+    let frames: Buffer[];
+    try {
+      frames = encodeDeliver(batchId, messages);
+    } catch (error) {
+      return Promise.resolve(new ResoluteError('INTERNAL', `cannot pack a batch for ${this.address}`, { cause: error, retryable: true }));
+    }
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.stats.ackTimeouts++;
@@ -73,7 +80,6 @@ export class PeerConnection {
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.pending.set(batchId, { settle });
-      const frames = encodeDeliver(batchId, messages);
       this.writing = this.writing.then(async () => {
         if (!this.pending.has(batchId)) return; // aborted or timed out while waiting for its turn
         try {

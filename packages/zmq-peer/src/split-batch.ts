@@ -6,18 +6,18 @@ import { packedSize } from './protocol/frames.js';
  * `maxBytes`: the receiving ROUTER drops a connection that sends a larger frame (ZMQ_MAXMSGSIZE), and a batch it
  * never acknowledges would be sent again and again. Each message must fit on its own (see tooLarge). Order is kept.
  */
-export function splitBatch(messages: readonly Buffer[], maxBatch: number, maxBytes: number): Buffer[][] {
-  const chunks: Buffer[][] = [];
-  let chunk: Buffer[] = [];
+export function splitBatch<T>(items: readonly T[], bytesOf: (item: T) => Buffer, maxBatch: number, maxBytes: number): T[][] {
+  const chunks: T[][] = [];
+  let chunk: T[] = [];
   let bytes = 0;
-  for (const message of messages) {
-    const size = packedSize(message);
+  for (const item of items) {
+    const size = packedSize(bytesOf(item));
     if (chunk.length > 0 && (chunk.length === maxBatch || bytes + size > maxBytes)) {
       chunks.push(chunk);
       chunk = [];
       bytes = 0;
     }
-    chunk.push(message);
+    chunk.push(item);
     bytes += size;
   }
   if (chunk.length > 0) chunks.push(chunk);
@@ -28,7 +28,7 @@ export function splitBatch(messages: readonly Buffer[], maxBatch: number, maxByt
 export function tooLarge(length: number, maxBytes: number): ResoluteError {
   return new ResoluteError(
     'INVALID_ARGUMENT',
-    `a ${length}-byte message does not fit in a DELIVER frame of maxMessageBytes ${maxBytes}: raise maxMessageBytes on both peers, or send less`,
+    `a ${length}-byte message (${length + 4} with its length prefix) does not fit in a DELIVER frame of maxMessageBytes ${maxBytes}: raise maxMessageBytes on every peer, or send less`,
     { retryable: false, details: { bytes: length, maxMessageBytes: maxBytes } },
   );
 }

@@ -85,8 +85,19 @@ export class ZmqPeerTransport implements Transport {
     });
     await Promise.all(
       [...byAddress].map(async ([address, indexes]) => {
-        const error = this.state === 'started' ? await this.deliverTo(address, indexes.map((i) => batch[i]!.bytes), options.signal) : new ResoluteError('CONNECTION_LOST', 'zmq-peer transport is not running');
-        for (const i of indexes) outcomes[i] = error === undefined ? { ok: true } : { ok: false, error };
+        if (this.state !== 'started') {
+          const error = new ResoluteError('CONNECTION_LOST', 'zmq-peer transport is not running');
+          for (const i of indexes) outcomes[i] = { ok: false, error };
+          return;
+        }
+        // One outcome per DELIVER: a batch cut in several succeeds where its parts were acknowledged, so a part that
+        // keeps failing (say, past the in-flight window) never holds back the ones that got through.
+        const chunks = splitBatch(indexes, (i) => batch[i]!.bytes, this.options.maxBatch, this.options.maxMessageBytes);
+        const errors = await Promise.all(chunks.map((chunk) => this.deliverTo(address, chunk.map((i) => batch[i]!.bytes), options.signal)));
+        chunks.forEach((chunk, c) => {
+          const error = errors[c];
+          for (const i of chunk) outcomes[i] = error === undefined ? { ok: true } : { ok: false, error };
+        });
       }),
     );
     return outcomes;
@@ -108,12 +119,9 @@ export class ZmqPeerTransport implements Transport {
     await this.zap?.release();
   }
 
-  private async deliverTo(address: string, messages: Buffer[], signal: AbortSignal | undefined): Promise<ResoluteError | undefined> {
+  private deliverTo(address: string, messages: Buffer[], signal: AbortSignal | undefined): Promise<ResoluteError | undefined> {
     let peer = this.peers.get(address);
     if (peer === undefined) this.peers.set(address, (peer = new PeerConnection(address, this.options, this.counters, this.logger)));
-    const chunks = splitBatch(messages, this.options.maxBatch, this.options.maxMessageBytes);
-    if (chunks.length === 1) return peer.deliver(chunks[0]!, signal);
-    const results = await Promise.all(chunks.map((chunk) => peer.deliver(chunk, signal)));
-    return results.find((r) => r !== undefined);
+    return peer.deliver(messages, signal);
   }
 }

@@ -15,18 +15,21 @@ describe('zmq-peer frames (RZP2)', () => {
     expect(hex(encodeNack(0xffffffff, 'disk full'))).toEqual(['525a5032', '4e', 'ffffffff', Buffer.from('disk full').toString('hex')]);
   });
 
-  it('decodes what it encodes, empty and large messages included', () => {
-    const messages = [Buffer.from('a'), Buffer.alloc(0), Buffer.alloc(70_000, 7), Buffer.from('z')];
+  it('decodes what it encodes, large messages and the most messages a DELIVER may hold included', () => {
+    const messages = [Buffer.from('a'), Buffer.alloc(70_000, 7), Buffer.from('z')];
+    const most = Array.from({ length: 10_000 }, (_, i) => Buffer.from(String(i)));
+    expect(decodeFrames(encodeDeliver(3, most))).toEqual({ type: 'deliver', batchId: 3, messages: most });
     expect(decodeFrames(encodeDeliver(9, messages))).toEqual({ type: 'deliver', batchId: 9, messages });
     expect(decodeFrames(encodeAck(9))).toEqual({ type: 'ack', batchId: 9 });
     expect(decodeFrames(encodeNack(9, 'x'))).toEqual({ type: 'nack', batchId: 9, reason: 'x' });
   });
 
-  it('decodes messages as views into the received frame, not copies', () => {
+  it('copies each message out of the received frame, so one kept message does not keep the whole batch', () => {
     const frames = encodeDeliver(1, [Buffer.from('first'), Buffer.from('second')]);
     const decoded = decodeFrames(frames);
     if (decoded.type !== 'deliver') throw new Error('expected a DELIVER');
-    expect(decoded.messages.map((m) => m.buffer === frames[3]!.buffer)).toEqual([true, true]);
+    frames[3]!.fill(0x21);
+    expect(decoded.messages.map(String)).toEqual(['first', 'second']);
   });
 
   it.each([
@@ -39,6 +42,8 @@ describe('zmq-peer frames (RZP2)', () => {
     ['a DELIVER with two messages frames', frame('RZP2', 'D', Buffer.alloc(4), packed([1, Buffer.from('m')]), packed([1, Buffer.from('n')]))],
     ['a length that runs past the frame', frame('RZP2', 'D', Buffer.alloc(4), packed([5, Buffer.from('abcd')]))],
     ['a second length that runs past the frame', frame('RZP2', 'D', Buffer.alloc(4), packed([1, Buffer.from('a')], [0xffffffff, Buffer.from('b')]))],
+    ['an empty message', frame('RZP2', 'D', Buffer.alloc(4), packed([1, Buffer.from('a')], [0, Buffer.alloc(0)]))],
+    ['more than 10,000 messages', frame('RZP2', 'D', Buffer.alloc(4), packed(...Array.from({ length: 10_001 }, (): [number, Buffer] => [1, Buffer.from('m')])))],
     ['bytes left over after the last message', frame('RZP2', 'D', Buffer.alloc(4), Buffer.concat([packed([1, Buffer.from('a')]), Buffer.from([0, 0])]))],
     ['an ACK with extra frames', frame('RZP2', 'A', Buffer.alloc(4), 'x')],
     ['a NACK without a reason', frame('RZP2', 'N', Buffer.alloc(4))],

@@ -1,12 +1,13 @@
 // Why zmq-peer packs a batch into one frame (RZP2) instead of a frame per message (RZP1): both layouts over a real
 // DEALER/ROUTER pair on 127.0.0.1, same batches, same run, CPU time of this process (all threads: ZeroMQ's I/O thread
-// included) per message. Run: `node tools/bench/src/zmq-frames.mjs` after a build. Prints a table; writes nothing.
+// included) per message. Run: `node tools/bench/src/zmq-frames.mjs` after a build; writes results/zmq-frames.md.
 //
 // zeromq.js sends a frame over 128 bytes without copying (a reference released on the main thread afterwards) and
 // receives one as an external buffer freed by a GC finalizer; the packed layout pays that once per batch.
 import { packMessages, unpackMessages } from '@resolute/zmq-peer';
 import { Dealer, Router } from 'zeromq';
-import { describeMachine, formatTable, median } from './format.mjs';
+import { describeMachine, describeRevision, formatTable, median } from './format.mjs';
+import { writeFileSync } from 'node:fs';
 
 const BATCH = 128;
 const BATCHES = 1500;
@@ -54,5 +55,7 @@ const rows = SIZES.map((size) => {
   return { 'message size': `${size} B`, 'frame per message (RZP1) µs/msg': perFrame.toFixed(2), 'one packed frame (RZP2) µs/msg': packed.toFixed(2), saved: `${(perFrame - packed).toFixed(2)} µs` };
 });
 const machine = describeMachine();
-console.log(`${machine.nproc} cores, ${machine.cpu}, Node ${machine.node}, load ${machine.load}\n${BATCH} messages per send, ${BATCHES} sends, median of ${ROUNDS} rounds; CPU of both sockets' process (all threads) per message.\n`);
-console.log(formatTable(rows));
+const header = `${machine.nproc} cores, ${machine.cpu}, Node ${machine.node}, load average at start ${machine.load}; ${machine.date}; code ${describeRevision()}.\n${BATCH} messages per send, ${BATCHES} sends, median of ${ROUNDS} rounds alternating; CPU of the process holding both sockets (all threads) per message. The packed layout's receiver copies each message out of the frame, as zmq-peer does.`;
+const table = formatTable(rows);
+console.log(`${header}\n\n${table}`);
+writeFileSync(new URL('../results/zmq-frames.md', import.meta.url), `# zmq-peer wire layouts: a frame per message against one packed frame per batch\n\nCommand: \`node tools/bench/src/zmq-frames.mjs\` (after \`npm run build\`).\n\n${header}\n\n${table}\n`);

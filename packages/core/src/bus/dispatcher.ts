@@ -88,7 +88,8 @@ export class Dispatcher {
   private readonly recording = new Set<Promise<void>>();
   /** handleNow calls waiting for a handler slot: served before the inbox queue, whose messages are already safe. */
   private readonly slotWaiters: (() => void)[] = [];
-  /** Slots handed to woken waiters that have not started their work yet (they do so in their next microtask). */
+  /** Slots reserved for handleNow calls that have not started their work yet: taken synchronously by a call that found
+   * a free slot, or handed to a woken waiter, which starts in its next microtask. */
   private reservedSlots = 0;
   /** Alternates freed slots between waiting handleNow calls and the inbox queue (see track). */
   private inboxTurn = false;

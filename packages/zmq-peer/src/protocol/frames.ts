@@ -10,13 +10,13 @@ import { ResoluteError } from '@resolute/core';
  *
  * batch-id is 4 bytes, unsigned big-endian, chosen by the sender, unique among its batches in flight to that peer.
  * `messages` is one frame holding n >= 1 messages, each a 4-byte unsigned big-endian length and then that many bytes
- * of one encoded envelope (opaque here); the lengths add up to the frame exactly. A receiver answers a DELIVER only
+ * of one encoded envelope (opaque here, never empty); at most 10,000 messages; the lengths add up to the frame exactly. A receiver answers a DELIVER only
  * after the batch is durably in its inbox (ACK) or could not be stored (NACK); it never answers what it cannot parse.
  *
  * Why one frame for the whole batch, not one frame per message (RZP1 did that): zeromq.js hands any frame over 128
  * bytes to ZeroMQ without copying, which costs a reference released on the main thread after the send, and gives a
  * received one to JavaScript as an external buffer with a finalizer run by the GC. Per message, that was a large share
- * of the CPU a message cost; per batch it is noise, and the receiver's messages are views into the one buffer.
+ * of the CPU a message cost; per batch it is noise (the receiver then copies each message out, which is cheap).
  */
 export const PROTOCOL = 'RZP2';
 const PROTOCOL_BYTES = Buffer.from(PROTOCOL);
@@ -24,6 +24,8 @@ const DELIVER = Buffer.from('D');
 const ACK = Buffer.from('A');
 const NACK = Buffer.from('N');
 const LENGTH_BYTES = 4;
+/** The most messages a DELIVER may hold: the largest maxBatch a sender can be configured with. */
+export const MAX_MESSAGES = 10_000;
 
 export type PeerFrame =
   | { type: 'deliver'; batchId: number; messages: Buffer[] }
@@ -55,7 +57,11 @@ export function packMessages(messages: readonly Buffer[]): Buffer {
   return frame;
 }
 
-/** The messages of a packed frame, as views into it; throws MALFORMED_MESSAGE unless the lengths add up exactly. */
+/**
+ * The messages of a packed frame; throws MALFORMED_MESSAGE unless the lengths add up exactly, every message has bytes
+ * and there are at most MAX_MESSAGES. Each message is copied out of the frame: a view would keep the whole batch's frame
+ * in memory for as long as any one of its messages waits (a retry with backoff, a slow handler).
+ */
 export function unpackMessages(frame: Buffer): Buffer[] {
   const messages: Buffer[] = [];
   let offset = 0;
@@ -63,8 +69,10 @@ export function unpackMessages(frame: Buffer): Buffer[] {
     if (frame.length - offset < LENGTH_BYTES) throw malformed(`${frame.length - offset} bytes left where a message length was expected`);
     const length = frame.readUInt32BE(offset);
     offset += LENGTH_BYTES;
+    if (length === 0) throw malformed('an empty message');
     if (length > frame.length - offset) throw malformed(`message length ${length} runs past the end of the frame`);
-    messages.push(frame.subarray(offset, offset + length));
+    if (messages.length === MAX_MESSAGES) throw malformed(`more than ${MAX_MESSAGES} messages in one DELIVER`);
+    messages.push(Buffer.from(frame.subarray(offset, offset + length)));
     offset += length;
   }
   if (messages.length === 0) throw malformed('DELIVER without messages');
