@@ -91,14 +91,6 @@ export class OutboxRelay {
   /** Deliveries now durably in the outbox. */
   offer(deliveries: readonly PreparedDelivery[]): void {
     if (this.closed) return;
-    if (deliveries.length === 1) {
-      // The usual case (one subscriber, a command, a reply): no set of lanes to build.
-      const [delivery] = deliveries as [PreparedDelivery];
-      const lane = this.lane(delivery.destinationKey, true);
-      lane.queue.offer(delivery.key, { envelope: delivery.envelope, bytes: delivery.bytes });
-      this.pump(lane);
-      return;
-    }
     const touched = new Set<Lane>();
     for (const delivery of deliveries) {
       const lane = this.lane(delivery.destinationKey, true);
@@ -272,11 +264,15 @@ const NONE_EXPIRED: readonly never[] = Object.freeze([]);
 
 /** Splits a batch into deliveries still wanted and requests or replies past their deadline; events never expire. */
 function splitExpired<T extends { item: LaneItem }>(items: T[], now: number): { live: T[]; expired: readonly T[] } {
+  let live: T[] | undefined;
   let expired: T[] | undefined;
-  for (const i of items) {
+  items.forEach((i, index) => {
     const at = i.item.envelope.expiresAt;
-    if (at !== undefined && at < now) (expired ??= []).push(i);
-  }
-  if (expired === undefined) return { live: items, expired: NONE_EXPIRED };
-  return { live: items.filter((i) => !expired.includes(i)), expired };
+    if (at !== undefined && at < now) {
+      // The first expired one: the live ones so far are the items before it.
+      live ??= items.slice(0, index);
+      (expired ??= []).push(i);
+    } else live?.push(i);
+  });
+  return { live: live ?? items, expired: expired ?? NONE_EXPIRED };
 }
