@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { UnrecoverableError } from '../src/index.js';
+import { waitFor } from '../src/testing/index.js';
 import { ACK_MODES, Cluster } from './helpers.js';
 
 for (const [routing, ack] of (['publisher', 'broker'] as const).flatMap((r) => ACK_MODES.map((a) => [r, a] as const))) {
@@ -34,6 +35,28 @@ for (const [routing, ack] of (['publisher', 'broker'] as const).flatMap((r) => A
       controller.abort();
       await expect(pending).rejects.toMatchObject({ code: 'ABORTED' });
       expect(client.stats().pendingRequests).toBe(0);
+    });
+
+    it.skipIf(routing === 'broker')('drops a request from the outbox once its deadline passes, and still sends what shares its batch', async () => {
+      // Publisher-routed: the send fails while nobody is at the address, so both stay in the outbox and are tried
+      // again in one batch; by then the request is past its deadline and the command is not.
+      const client = await cluster.start(cluster.name('client'));
+      const late = cluster.name('late');
+      const expired: string[] = [];
+      client.on('expired', (e) => void expired.push(e.id));
+      // Command first, request second: each fails in a batch of its own and goes back to the head of the lane, so the
+      // retried batch holds the request before the command.
+      await client.send(late, 'after', { n: 1 });
+      const request = client.request(late, 'x', {}, { timeoutMs: 100 }).catch((error: unknown) => error);
+      await expect(request).resolves.toMatchObject({ code: 'TIMEOUT' });
+      await waitFor(() => expired.length === 1, { timeoutMs: 2_000 });
+      const got: unknown[] = [];
+      const server = await cluster.start(late);
+      server.handle('after', (p) => void got.push(p));
+      server.handle('x', () => 'too late');
+      await waitFor(() => got.length === 1, { timeoutMs: 2_000 });
+      expect(got).toEqual([{ n: 1 }]);
+      expect(client.stats().expired).toBe(1);
     });
 
     it('rejects pending requests with BUS_CLOSED on close', async () => {
