@@ -92,13 +92,26 @@ export function idFloor(ms: number): string {
   return encodeTime(ms) + '0'.repeat(RANDOM_LEN);
 }
 
-/** Moves the generator past an id seen elsewhere (the store), so the next id sorts after it. */
-export function observeId(id: string): void {
-  if (!isId(id)) return;
+/**
+ * How far ahead of this clock an observed id may be. Observing exists for a clock that stepped back between two runs,
+ * which is seconds or minutes. An id further ahead than this came from a peer with a wrong clock (the inbox holds
+ * peers' ids, a replay copies them to the outbox) or from damage: following it would pin every new id to that time,
+ * and the largest ids would overflow into ones that sort first.
+ */
+export const MAX_OBSERVED_AHEAD_MS = 24 * 3_600_000;
+
+/**
+ * Moves the generator past an id seen elsewhere (the store), so the next id sorts after it. Returns false, and moves
+ * nothing, for an id made more than MAX_OBSERVED_AHEAD_MS after `now`: the caller should log it.
+ */
+export function observeId(id: string, now: number = Date.now()): boolean {
+  if (!isId(id)) return true;
   const time = idTime(id);
-  if (time < lastTime) return;
+  if (time > now + MAX_OBSERVED_AHEAD_MS) return false;
+  if (time < lastTime) return true;
   const digits = Array.from(id.slice(TIME_LEN), (c) => ALPHABET.indexOf(c));
   if (time > lastTime || compareDigits(digits, lastRandom) > 0) setLast(time, digits);
+  return true;
 }
 
 function compareDigits(a: number[], b: number[]): number {

@@ -31,7 +31,7 @@ export {
 export type { ErrorCode, ResoluteErrorOptions, SerializedError } from './errors.js';
 export { faultPoint } from './fault-points.js';
 export type { FaultPoint } from './fault-points.js';
-export { ID_LENGTH, idFloor, idTime, isId, newId, observeId } from './ids.js';
+export { ID_LENGTH, idFloor, idTime, isId, MAX_OBSERVED_AHEAD_MS, newId, observeId } from './ids.js';
 export { childLogger, silentLogger } from './logger.js';
 export type { Logger } from './logger.js';
 export { delOp, getMany, inRange, NAMESPACE_PATTERN, NAMESPACES, putOp } from './store.js';

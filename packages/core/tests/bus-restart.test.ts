@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { NAMESPACES } from '../src/index.js';
+import { idFloor, MAX_OBSERVED_AHEAD_MS, NAMESPACES, silentLogger, type Logger } from '../src/index.js';
 import { waitFor } from '../src/testing/index.js';
 import { ACK_MODES, Cluster } from './helpers.js';
 
@@ -44,6 +44,21 @@ for (const ack of ACK_MODES) {
       await waitFor(() => attempts.length === 1);
       expect(attempts[0]).toBeGreaterThanOrEqual(2);
       await waitFor(() => (cluster.space(receiverName).data.get(NAMESPACES.inbox)?.size ?? 0) === 0);
+    });
+
+    it('starts with a stored id dated days ahead, warns, and does not date its new ids after it', async () => {
+      const name = cluster.name('skewed');
+      await (await cluster.start(name)).close();
+      // A peer whose clock is two days fast left its message in this inbox.
+      const future = idFloor(Date.now() + 2 * MAX_OBSERVED_AHEAD_MS).slice(0, 10) + 'Z'.repeat(16);
+      const inbox = cluster.space(name).data.get(NAMESPACES.inbox) ?? new Map<string, Buffer>();
+      cluster.space(name).data.set(NAMESPACES.inbox, inbox.set(future, Buffer.from('not a record')));
+      const warnings: object[] = [];
+      const logger: Logger = { ...silentLogger, warn: (obj) => void warnings.push(obj) };
+      const bus = await cluster.start(name, { logger });
+      expect(warnings).toContainEqual(expect.objectContaining({ id: future, namespace: NAMESPACES.inbox }));
+      const receipt = await bus.send(cluster.name('nobody'), 'job', 1);
+      expect(receipt.id < future).toBe(true);
     });
 
     it('remembers subscribers across a publisher restart', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { idFloor, idTime, isId, newId, observeId } from '../src/index.js';
+import { idFloor, idTime, isId, MAX_OBSERVED_AHEAD_MS, newId, observeId } from '../src/index.js';
 
 describe('message ids', () => {
   it('are ULIDs that sort by creation time and strictly increase within a process', () => {
@@ -39,5 +39,18 @@ describe('message ids', () => {
     const next = newId();
     expect(idTime(next)).toBe(time + 1);
     expect(isId(next)).toBe(true);
+  });
+
+  it('ignore an observed id dated further ahead than the limit, so a wrong clock elsewhere cannot pin or overflow them', () => {
+    const now = Date.now();
+    const tooFar = idFloor(now + MAX_OBSERVED_AHEAD_MS + 60_000).slice(0, 10) + 'Z'.repeat(16);
+    expect(observeId(tooFar, now)).toBe(false);
+    expect(newId() < tooFar).toBe(true);
+    // The largest id isId accepts: following it, the next millisecond would wrap to the smallest time.
+    expect(observeId('Z'.repeat(26), now)).toBe(false);
+    const next = newId();
+    expect(idTime(next)).toBeLessThan(now + MAX_OBSERVED_AHEAD_MS);
+    expect(observeId(idFloor(now + MAX_OBSERVED_AHEAD_MS - 60_000), now)).toBe(true);
+    expect(newId() > idFloor(now + MAX_OBSERVED_AHEAD_MS - 60_000)).toBe(true);
   });
 });

@@ -2,7 +2,7 @@ import type { Codec } from '../codec.js';
 import type { Envelope } from '../envelope.js';
 import { ResoluteError } from '../errors.js';
 import { faultPoint } from '../fault-points.js';
-import { observeId } from '../ids.js';
+import { observeStoredId } from './observe-stored-id.js';
 import type { Logger } from '../logger.js';
 import { delOp, NAMESPACES, putOp, type Store, type StoreOperation } from '../store.js';
 import { destinationFromKey, type Destination, type SendOutcome, type Transport } from '../transport.js';
@@ -81,7 +81,7 @@ export class OutboxRelay {
       const destinationKey = found.slice(0, found.indexOf(KEY_SEPARATOR));
       // Keep new ids above the newest one waiting here, even if the clock stepped back since it was written.
       const range = { gte: destinationKey + KEY_SEPARATOR, lt: destinationKey + '\u0001', reverse: true, limit: 1 };
-      for await (const last of this.store.entries(NAMESPACES.outbox, range)) observeId(last.key.slice(destinationKey.length + 1));
+      for await (const last of this.store.entries(NAMESPACES.outbox, range)) observeStoredId(last.key.slice(destinationKey.length + 1), NAMESPACES.outbox, this.logger);
       this.pump(this.lane(destinationKey, false));
       // Every key of this destination sorts below `<destinationKey>\u0001`: skip straight past them.
       from = destinationKey + '\u0001';
