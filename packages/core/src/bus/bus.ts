@@ -11,7 +11,6 @@ import { startDedupeSweeper } from './dedupe.js';
 import { Dispatcher, type HandlingResult } from './dispatcher.js';
 import { HandlerRegistry, type Handler } from './handler-registry.js';
 import { InboxWriter } from './inbox-writer.js';
-import { observeStoredId } from './observe-stored-id.js';
 import { OutboxRelay, outboxKey, type PreparedDelivery } from './outbox-relay.js';
 import { ERROR_HEADER, PendingRequests } from './pending-requests.js';
 import { BusStatsCollector, type BusStats } from './bus-stats.js';
@@ -120,7 +119,7 @@ export class Bus implements AsyncDisposable {
     const { store, transport } = this.options;
     await store.open();
     try {
-      for await (const entry of store.entries(NAMESPACES.inbox, { reverse: true, limit: 1 })) observeStoredId(entry.key, NAMESPACES.inbox, this.logger);
+      await this.inbox.loadStoredUpTo();
       await this.subscriptions.load();
       await transport.start({ endpoint: this.name, receive: this.inbox.receive, logger: this.logger });
       await this.relay.start();

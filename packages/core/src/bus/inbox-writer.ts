@@ -2,15 +2,18 @@ import type { Codec } from '../codec.js';
 import type { Envelope } from '../envelope.js';
 import { ResoluteError } from '../errors.js';
 import { faultPoint } from '../fault-points.js';
-import { newId } from '../ids.js';
+import { isId, newId } from '../ids.js';
 import type { Logger } from '../logger.js';
 import { getMany, NAMESPACES, putOp, type Store, type StoreOperation } from '../store.js';
 import type { IncomingMessage } from '../transport.js';
 import type { BusEvents } from './bus-events.js';
 import type { Dispatcher, DispatcherOptions, InboxItem, Outcome } from './dispatcher.js';
+import { observeStoredId } from './observe-stored-id.js';
 import { packRecord } from './record.js';
 
 const RELAXED = { durability: 'relaxed' } as const;
+/** Sorts above every id: no id is then proven fresh without a store read. */
+const LOOK_UP_ALL = '\uffff';
 
 /**
  * The bus's Receiver. With `ack: 'stored'` it writes each received batch to the inbox in one durable batch, then lets
@@ -24,6 +27,13 @@ const RELAXED = { durability: 'relaxed' } as const;
 export class InboxWriter {
   /** Ids being taken by a receive call right now, with that call's result. */
   private readonly taking = new Map<string, Promise<void>>();
+  /**
+   * No inbox or dedupe key sorts above this: the largest found there at start, raised by every id a receive call
+   * claims before it writes anything. Ids are ULIDs that grow with time, so a sender's new messages land above it and
+   * need no store read to prove they are fresh; only an id at or below it (a redelivery, a slower sender's message)
+   * is looked up. The bus holds its store alone, so nothing else writes these namespaces while it runs.
+   */
+  private storedUpTo = '';
   private closed = false;
 
   constructor(
@@ -38,6 +48,19 @@ export class InboxWriter {
 
   close(): void {
     this.closed = true;
+  }
+
+  /** At start, before the transport: reads the largest inbox and dedupe keys (see storedUpTo). */
+  async loadStoredUpTo(): Promise<void> {
+    for (const namespace of [NAMESPACES.inbox, NAMESPACES.dedupe]) {
+      for await (const entry of this.store.entries(namespace, { reverse: true, limit: 1 })) {
+        if (namespace === NAMESPACES.inbox) observeStoredId(entry.key, namespace, this.logger);
+        // A store orders keys by bytes, JavaScript by UTF-16 units: they agree on ids (ASCII), not on every key, so a
+        // last key that is not an id could hide a larger one. Then every id is looked up.
+        const key = isId(entry.key) ? entry.key : LOOK_UP_ALL;
+        if (key > this.storedUpTo) this.storedUpTo = key;
+      }
+    }
   }
 
   receive = (batch: readonly IncomingMessage[]): Promise<void> => {
@@ -86,13 +109,20 @@ export class InboxWriter {
     // Inbox before dedupe: completion deletes the inbox entry and writes the dedupe entry in one batch, so reading
     // in this order can never miss both.
     const fresh: InboxItem[] = [];
-    if (candidates.length > 0) {
-      const ids = candidates.map((c) => c.envelope.id);
+    const unproven: typeof candidates = [];
+    const floor = this.storedUpTo;
+    for (const c of candidates) {
+      if (c.envelope.id > floor) fresh.push(inboxItem(c, now));
+      else unproven.push(c);
+      if (c.envelope.id > this.storedUpTo) this.storedUpTo = c.envelope.id;
+    }
+    if (unproven.length > 0) {
+      const ids = unproven.map((c) => c.envelope.id);
       const inInbox = await getMany(this.store, NAMESPACES.inbox, ids);
       const handled = await getMany(this.store, NAMESPACES.dedupe, ids);
-      candidates.forEach((c, i) => {
+      unproven.forEach((c, i) => {
         if (inInbox[i] !== undefined || handled[i] !== undefined) return this.duplicate(c.envelope);
-        fresh.push({ ...c, meta: { attempts: c.envelope.attempt, done: [], notBefore: 0, receivedAt: now } });
+        fresh.push(inboxItem(c, now));
       });
     }
     if (this.ack === 'handled') await this.handleBeforeAck(fresh, operations);
@@ -136,4 +166,8 @@ export class InboxWriter {
   private duplicate(envelope: Envelope): void {
     this.events.emit('duplicate', { id: envelope.id, topic: envelope.topic });
   }
+}
+
+function inboxItem(candidate: { envelope: Envelope; bytes: Buffer }, now: number): InboxItem {
+  return { ...candidate, meta: { attempts: candidate.envelope.attempt, done: [], notBefore: 0, receivedAt: now } };
 }

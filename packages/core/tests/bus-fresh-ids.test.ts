@@ -1,0 +1,70 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createEnvelope, idFloor, jsonCodec, MemoryStore, newId, type Bus } from '../src/index.js';
+import { waitFor } from '../src/testing/index.js';
+import { ACK_MODES, Cluster } from './helpers.js';
+
+// The receiver proves a message fresh without reading its store when the id sorts above every inbox and dedupe key
+// (see InboxWriter.storedUpTo); anything else must still be looked up and deduped.
+for (const ack of ACK_MODES) {
+  describe(`Bus duplicate checks (ack: ${ack})`, () => {
+    const cluster = new Cluster('publisher', ack);
+    afterEach(async () => {
+      vi.restoreAllMocks();
+      await cluster.closeAll();
+    });
+
+    /** Sends `id` to the receiver straight through the sender's transport, as a sender that never saw the ack would. */
+    async function deliverRaw(sender: Bus, receiver: Bus, id: string): Promise<void> {
+      const envelope = createEnvelope({ id, kind: 'command', topic: 'job', payload: { id }, source: sender.name });
+      const [outcome] = await cluster.transport(sender.name).send([{ destination: { type: 'endpoint', address: receiver.address }, envelope, bytes: jsonCodec.encode(envelope) }]);
+      expect(outcome!.ok).toBe(true);
+    }
+
+    it('reads no store keys for a stream of new messages from one sender', async () => {
+      const [a, b] = [cluster.name('a'), cluster.name('b')];
+      const sender = await cluster.start(a);
+      const receiver = await cluster.start(b);
+      let runs = 0;
+      receiver.handle('job', () => void runs++);
+      const spy = vi.spyOn(MemoryStore.prototype, 'getMany');
+      for (let n = 0; n < 50; n++) await sender.send(b, 'job', n);
+      await waitFor(() => runs === 50);
+      expect(spy.mock.calls.flatMap(([, keys]) => keys)).toEqual([]);
+    });
+
+    it('still runs a new message whose id sorts below one already handled (a sender with a slower clock)', async () => {
+      const [a, b] = [cluster.name('a'), cluster.name('b')];
+      const sender = await cluster.start(a);
+      const receiver = await cluster.start(b);
+      const seen: string[] = [];
+      receiver.handle('job', (payload: { id: string }) => void seen.push(payload.id));
+      const newer = newId();
+      // Not newId: within a process it never goes below an id it made.
+      const older = idFloor(Date.now() - 60_000).slice(0, 25) + '1';
+      expect(older < newer).toBe(true);
+      await deliverRaw(sender, receiver, newer);
+      await waitFor(() => seen.length === 1);
+      await deliverRaw(sender, receiver, older);
+      await waitFor(() => seen.length === 2);
+      expect(seen).toEqual([newer, older]);
+      expect(receiver.stats().duplicates).toBe(0);
+    });
+
+    it('catches a redelivery after a restart, when nothing in memory remembers the message', async () => {
+      const [a, b] = [cluster.name('a'), cluster.name('b')];
+      const sender = await cluster.start(a);
+      let receiver = await cluster.start(b);
+      let runs = 0;
+      receiver.handle('job', () => void runs++);
+      const id = newId();
+      await deliverRaw(sender, receiver, id);
+      await waitFor(() => runs === 1);
+      await receiver.close();
+      receiver = await cluster.start(b);
+      receiver.handle('job', () => void runs++);
+      await deliverRaw(sender, receiver, id);
+      await waitFor(() => receiver.stats().duplicates === 1);
+      expect(runs).toBe(1);
+    });
+  });
+}
