@@ -92,6 +92,17 @@ describe('RedisTransport on a private redis-server', () => {
     expect(await look.exists(streamKey('t', topic))).toBe(0);
   });
 
+  it('appends one call’s messages stream by stream: a stream key of the wrong type fails its own messages only', async () => {
+    const broken = uniqueName('broken');
+    await look.set(streamKey('e', broken), 'not a stream');
+    const b = await endpoint(uniqueName('b'));
+    const a = await endpoint(uniqueName('a'));
+    const outcomes = await a.t.send([...messages({ type: 'endpoint', address: broken }, 3), ...messages({ type: 'endpoint', address: b.t.address }, 4)]);
+    expect(outcomes.slice(0, 3).map((o) => (o.ok ? 'ok' : o.error.code))).toEqual(['INTERNAL', 'INTERNAL', 'INTERNAL']);
+    expect(outcomes.slice(3).every((o) => o.ok)).toBe(true);
+    await waitFor(() => b.ids.length === 4, { timeoutMs: 5_000 });
+  });
+
   it('trims a topic stream to what some group has not acknowledged: a slow group keeps its backlog, then it empties', async () => {
     const topic = uniqueName('trim');
     const slow = gate();

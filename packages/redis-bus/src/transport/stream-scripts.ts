@@ -2,6 +2,7 @@ import { LuaScript } from '../connection/lua-script.js';
 
 /** The transport's Lua scripts (lua/<name>.lua; each file's header lists its KEYS, ARGV and return value). */
 export const STREAM_SCRIPTS = {
+  append: new LuaScript('stream-append-1', 1),
   ack: new LuaScript('stream-ack-1', 1),
   extendLease: new LuaScript('stream-extend-lease-1', 1),
   release: new LuaScript('stream-release-1', 1),

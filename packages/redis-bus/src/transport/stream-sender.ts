@@ -1,10 +1,11 @@
 import { ResoluteError, type OutgoingMessage, type SendOutcome } from '@resolute/core';
 import { mapRedisError } from '../connection/map-redis-error.js';
 import type { RedisConnection } from '../connection/redis-connection.js';
-import { execReplicated } from '../connection/replica-wait.js';
+import { runReplicated } from '../connection/replica-wait.js';
 import type { RedisTransportSettings } from './redis-transport-options.js';
 import type { RedisTransportStats } from './redis-transport-stats.js';
 import { destinationStream, MESSAGE_FIELD, type StreamRef } from './stream-names.js';
+import { STREAM_SCRIPTS } from './stream-scripts.js';
 
 const OK: SendOutcome = { ok: true };
 
@@ -19,14 +20,16 @@ function failed(error: ResoluteError): SendOutcome {
 }
 
 /**
- * Appends messages to their streams: one XADD per message, the messages of one stream in one pipeline (a Cluster
- * pipeline must stay on one slot, and one stream is one slot), all streams of a call at once. An XADD's reply means
- * Redis has the entry (with `appendfsync always`, on disk); with the connection's `replicas`, a WAIT in the same
- * pipeline must also confirm it on that many replicas, or the stream's whole group fails retryably (replica-wait.ts).
- * Events go with NOMKSTREAM: a topic stream exists only
- * while some endpoint subscribes to it, so an event nobody subscribes to is not stored at all (a success, counted as
- * unrouted), like a topic exchange without a binding. Every outcome settles: on Redis's answer, a Redis error,
- * `sendTimeoutMs` (TIMEOUT), the caller's abort (ABORTED) or close (CONNECTION_LOST).
+ * Appends messages to their streams: the messages of one stream in one call of stream-append-1.lua (an entry each, in
+ * order; one stream is one Cluster slot), all streams of a call at once. The script's reply means Redis has every
+ * entry (with `appendfsync always`, on disk); with the connection's `replicas`, a WAIT right behind it must also
+ * confirm them on that many replicas, or the stream's whole group fails retryably (replica-wait.ts). An error fails
+ * the whole group, as mapRedisError classes it; should it come after some entries were appended, they are sent again
+ * with the rest and the receiver's dedupe drops the copies.
+ * Events are appended only to a topic stream that exists: it exists only while some endpoint subscribes to it, so an
+ * event nobody subscribes to is not stored at all (a success, counted as unrouted), like a topic exchange without a
+ * binding. Every outcome settles: on Redis's answer, a Redis error, `sendTimeoutMs` (TIMEOUT), the caller's abort
+ * (ABORTED) or close (CONNECTION_LOST).
  */
 export class StreamSender {
   private readonly inFlight = new Set<(error: ResoluteError) => void>();
@@ -86,23 +89,14 @@ export class StreamSender {
 
   private async append(group: StreamGroup, batch: readonly OutgoingMessage[]): Promise<SendOutcome[]> {
     const { stream } = group;
-    const what = `redis-bus: appending to ${stream.key}`;
+    const args: Array<string | Buffer> = [stream.kind === 'topic' ? '1' : '0', MESSAGE_FIELD];
+    for (const index of group.indexes) args.push(batch[index]!.bytes);
     try {
-      const replies = await execReplicated(this.connection.clientFor(stream.name), this.connection.options.replicas, (pipeline) => {
-        for (const index of group.indexes) {
-          const bytes = batch[index]!.bytes;
-          if (stream.kind === 'topic') pipeline.xadd(stream.key, 'NOMKSTREAM', '*', MESSAGE_FIELD, bytes);
-          else pipeline.xadd(stream.key, '*', MESSAGE_FIELD, bytes);
-        }
-      });
-      return group.indexes.map((_, i) => {
-        const [error, id] = replies[i] ?? [new Error('Connection lost: no reply to XADD'), undefined];
-        if (error) return failed(mapRedisError(error, what));
-        if (id === null) this.stats.unrouted++;
-        return OK;
-      });
+      const appended = await runReplicated(STREAM_SCRIPTS.append, this.connection.clientFor(stream.name), [stream.key], args, this.connection.options.replicas);
+      if (appended === 0) this.stats.unrouted += group.indexes.length;
+      return group.indexes.map(() => OK);
     } catch (error) {
-      const mapped = mapRedisError(error, what);
+      const mapped = mapRedisError(error, `redis-bus: appending to ${stream.key}`);
       return group.indexes.map(() => failed(mapped));
     }
   }
