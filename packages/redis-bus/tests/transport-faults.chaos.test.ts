@@ -34,17 +34,18 @@ function transport(): RedisTransport {
   return new RedisTransport({ url: redis.url, connectTimeoutMs: 2_000, maxReconnectDelayMs: 200, sendTimeoutMs: 2_000, leaseMs: 2_000, blockMs: 200 });
 }
 
-async function bus(name: string, t: RedisTransport): Promise<Bus> {
-  const b = await createBus({ name, transport: t, store: new MemoryStore(), outbox: { retry: { initialDelayMs: 50, maxDelayMs: 500 } }, closeTimeoutMs: 2_000 });
+async function bus(name: string, t: RedisTransport, direct = false): Promise<Bus> {
+  const b = await createBus({ name, transport: t, store: new MemoryStore(), outbox: { direct, retry: { initialDelayMs: 50, maxDelayMs: 500 } }, closeTimeoutMs: 2_000 });
   open.add(b);
   return b;
 }
 
 describe('redis-bus transport faults (private redis-server, AOF appendfsync always)', () => {
-  it('loses nothing published when Redis is SIGKILLed and restarted mid-stream; the inbox absorbs what came twice', async () => {
+  // outbox.direct: each publish goes to Redis first; what it refuses while down is written to the outbox.
+  it.each([false, true])('loses nothing published when Redis is SIGKILLed and restarted mid-stream; the inbox absorbs what came twice (outbox.direct: %s)', async (direct) => {
     const topic = uniqueName('fault');
     const [pt, st] = [transport(), transport()];
-    const pub = await bus(uniqueName('pub'), pt);
+    const pub = await bus(uniqueName('pub'), pt, direct);
     const sub = await bus(uniqueName('sub'), st);
     const runs = new Map<number, number>();
     await sub.subscribe(topic, (e: { n: number }) => void runs.set(e.n, (runs.get(e.n) ?? 0) + 1));
@@ -69,6 +70,7 @@ describe('redis-bus transport faults (private redis-server, AOF appendfsync alwa
     const reruns = [...runs.values()].reduce((sum, c) => sum + c - 1, 0);
     const report = {
       test: 'redis SIGKILL + restart',
+      direct,
       published,
       publishedAtKill,
       publishedAfterRestart,
@@ -86,6 +88,28 @@ describe('redis-bus transport faults (private redis-server, AOF appendfsync alwa
     expect(publishedAtKill).toBeLessThan(N);
     expect(pt.stats().failed + st.stats().readErrors).toBeGreaterThan(0);
   }, 120_000);
+
+  it('with outbox.direct, publishes while Redis is down resolve from the outbox and reach the handler once it is back', async () => {
+    const topic = uniqueName('down');
+    const [pt, st] = [transport(), transport()];
+    const pub = await bus(uniqueName('pub'), pt, true);
+    const sub = await bus(uniqueName('sub'), st);
+    const got = new Set<number>();
+    await sub.subscribe(topic, (e: { n: number }) => void got.add(e.n));
+    await pub.publish(topic, { n: -1 });
+    await waitFor(() => got.has(-1), { timeoutMs: 10_000 });
+    await redis.kill();
+    try {
+      // Redis does not answer: the direct send fails (sendTimeoutMs), the outbox takes the events, the publishes resolve.
+      await Promise.all(Array.from({ length: 50 }, (_, n) => pub.publish(topic, { n })));
+      expect(pt.stats().failed).toBeGreaterThanOrEqual(50);
+      expect(pub.stats().outboxInMemory).toBe(50);
+    } finally {
+      await redis.boot();
+    }
+    await waitFor(() => got.size === 51, { timeoutMs: 30_000, message: () => `all 50 events handled after Redis came back (have ${got.size - 1})` });
+    await waitFor(() => pub.stats().outboxInMemory === 0, { timeoutMs: 10_000, message: 'the outbox to drain' });
+  }, 60_000);
 
   it('hands a SIGKILLed consumer process’s unacknowledged entries to another instance of the endpoint after the lease', async () => {
     const topic = uniqueName('kill');

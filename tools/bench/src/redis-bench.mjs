@@ -25,6 +25,7 @@ const CASES = [
   { id: 'bullmq', short: 'BullMQ', name: 'BullMQ (add, Worker)', baseline: true, run: bullmqRun },
   { id: 'bus-redis', name: 'Resolute redis-bus, Redis Store (same server)', run: bus({ store: 'redis' }) },
   { id: 'bus-redis-handled', name: "Resolute redis-bus, Redis Store, sub ack 'handled'", run: bus({ store: 'redis', ack: 'handled' }) },
+  { id: 'bus-redis-direct', name: "Resolute redis-bus, Redis Store, outbox.direct, sub ack 'handled'", run: bus({ store: 'redis', ack: 'handled', direct: true }) },
   { id: 'bus-memory', name: 'Resolute redis-bus, MemoryStore', run: bus({ store: 'memory' }) },
   { id: 'bus-level', name: 'Resolute redis-bus, LevelStore (fsync)', run: bus({ store: 'level' }) },
   { id: 'bus-level-handled', name: "Resolute redis-bus, LevelStore (fsync), sub ack 'handled'", run: bus({ store: 'level', ack: 'handled' }) },

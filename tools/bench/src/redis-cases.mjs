@@ -99,15 +99,15 @@ export async function bullmqRun(consumer, redis, { size, n }) {
 }
 
 /**
- * Resolute: bus A here (its store: `store`) publishes to a topic that bus B, in the consumer (same store kind, inbox
- * `ack` if given), subscribed to. Timed from the first publish call to B's handler having run for all n; the CPU
+ * Resolute: bus A here (its store: `store`; `direct`: outbox.direct) publishes to a topic that bus B, in the consumer
+ * (same store kind, inbox `ack` if given), subscribed to. Timed from the first publish call to B's handler having run for all n; the CPU
  * marks wait until A's outbox has seen every delivery acknowledged, so A's bookkeeping is inside them.
  */
-export async function busRun(consumer, redis, { size, n, store, ack }) {
+export async function busRun(consumer, redis, { size, n, store, ack, direct = false }) {
   const run = ++runs;
   const id = `${process.pid}-${run}`;
   const topic = `bench.${id}`;
-  const { bus, dir } = await benchBus({ name: `bench-a-${id}`, url: redis.url, store });
+  const { bus, dir } = await benchBus({ name: `bench-a-${id}`, url: redis.url, store, outbox: { direct } });
   let setUp = false;
   try {
     await consumer.call({ type: 'setup', mode: 'bus', n, run, url: redis.url, store, ack, name: `bench-b-${id}`, topic }, 'ready');

@@ -26,13 +26,13 @@ export const RAW_TS_AT = 4;
  * bus), 'memory', or 'level' (a LevelStore, fsync on, in a fresh temp dir returned as `dir` for the caller to remove).
  * `inbox` is merged into the bus's inbox options (the subscriber's `ack`).
  */
-export async function benchBus({ name, url, store, inbox = {} }) {
+export async function benchBus({ name, url, store, inbox = {}, outbox = {} }) {
   // Loaded here, not at the top: the raw and BullMQ cases run without the package built.
   const { RedisStore, RedisTransport } = await import('@resolute/redis-bus');
   const dir = store === 'level' ? await mkdtemp(join(tmpdir(), 'resolute-bench-redis-')) : undefined;
   const made = store === 'redis' ? new RedisStore({ url, name }) : dir === undefined ? new MemoryStore() : new LevelStore({ path: join(dir, 'db') });
   try {
-    const bus = await createBus({ name, transport: new RedisTransport({ url }), store: made, inbox: { concurrency: CONCURRENCY, ...inbox } });
+    const bus = await createBus({ name, transport: new RedisTransport({ url }), store: made, outbox, inbox: { concurrency: CONCURRENCY, ...inbox } });
     return { bus, dir };
   } catch (error) {
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });

@@ -19,7 +19,7 @@ export interface BusOptions {
   logger?: Logger;
   /** Names for addresses, so code says `send('billing', ...)` and config says where billing is. */
   endpoints?: Record<string, string>;
-  outbox?: Partial<Omit<OutboxRelayOptions, 'retry'>> & { retry?: Partial<BackoffOptions> };
+  outbox?: Partial<Omit<OutboxOptions, 'retry'>> & { retry?: Partial<BackoffOptions> };
   inbox?: Partial<Omit<DispatcherOptions, 'retry'>> & {
     retry?: Partial<BackoffOptions>;
     /** How long handled ids are remembered to drop redeliveries (ms). */
@@ -32,6 +32,17 @@ export interface BusOptions {
   deadLetters?: DeadLetterOptions;
   /** How long `close` lets in-flight handlers and sends finish before aborting them (ms). */
   closeTimeoutMs?: number;
+}
+
+export interface OutboxOptions extends OutboxRelayOptions {
+  /**
+   * Send to the broker first, and write to the outbox only what it did not take (DirectSender). Needs a transport
+   * whose broker keeps what it accepted (`capabilities.durable`: redis-bus, amqp-adapter). A message is then only as
+   * safe as the broker keeps it, so turn it on when the store is no safer (a RedisStore on the transport's Redis), not
+   * to give up an fsync'd LevelStore. While a destination has messages waiting in the outbox, new ones queue behind
+   * them there, in order. Default false.
+   */
+  direct: boolean;
 }
 
 export interface DeadLetterOptions {
@@ -52,7 +63,7 @@ export interface ResolvedBusOptions {
   codec: Codec;
   logger: Logger;
   endpoints: Record<string, string>;
-  outbox: OutboxRelayOptions;
+  outbox: OutboxOptions;
   inbox: DispatcherOptions & { dedupeRetentionMs: number; dedupeSweepIntervalMs: number };
   requestTimeoutMs: number;
   deadLetters: DeadLetterOptions;
@@ -62,6 +73,7 @@ export interface ResolvedBusOptions {
 /** Every default in one place. */
 export const BUS_DEFAULTS = {
   outbox: {
+    direct: false,
     batchSize: 256,
     maxInFlightBatches: 4,
     memoryPerDestination: 10_000,
@@ -91,7 +103,7 @@ const backoffSchema = z
 export const busTuningSchema = z
   .object({
     endpoints: z.record(z.string(), z.string().min(1)),
-    outbox: z.object({ batchSize: positiveInt, maxInFlightBatches: positiveInt, memoryPerDestination: positiveInt, retry: backoffSchema }).partial().strict(),
+    outbox: z.object({ direct: z.boolean(), batchSize: positiveInt, maxInFlightBatches: positiveInt, memoryPerDestination: positiveInt, retry: backoffSchema }).partial().strict(),
     inbox: z
       .object({
         concurrency: positiveInt,
@@ -133,6 +145,13 @@ export function resolveBusOptions(options: BusOptions): ResolvedBusOptions {
     } catch (error) {
       throw new ResoluteError('INVALID_CONFIG', `invalid bus options: ${(error as Error).message}`, { details: { fields: ['deadLetters.forwardTo'] } });
     }
+  }
+  if (t.outbox?.direct === true && transport.capabilities?.durable !== true) {
+    throw new ResoluteError(
+      'INVALID_CONFIG',
+      `invalid bus options: outbox.direct needs a transport whose broker keeps what it accepted (capabilities.durable); the ${transport.type ?? 'given'} transport does not, so every message must go through the outbox: remove outbox.direct`,
+      { details: { fields: ['outbox.direct'] } },
+    );
   }
   return {
     name,

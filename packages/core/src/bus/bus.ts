@@ -10,6 +10,7 @@ import { DEAD_HEADERS } from './dead-letters.js';
 import { startDedupeSweeper } from './dedupe.js';
 import { Dispatcher, type HandlingResult } from './dispatcher.js';
 import { HandlerRegistry, type Handler } from './handler-registry.js';
+import { DirectSender } from './direct-sender.js';
 import { InboxWriter } from './inbox-writer.js';
 import { OutboxRelay, outboxKey, type PreparedDelivery } from './outbox-relay.js';
 import { ERROR_HEADER, PendingRequests } from './pending-requests.js';
@@ -71,6 +72,10 @@ export class Bus implements AsyncDisposable {
   private readonly requests = new PendingRequests();
   private readonly subscriptions: SubscriptionTable;
   private readonly relay: OutboxRelay;
+  /** With `outbox.direct`; see DirectSender. */
+  private readonly direct: DirectSender | undefined;
+  /** Outbox writes not yet handed to the relay, by destination: a direct send must not overtake them. */
+  private readonly outboxWrites = new Map<string, number>();
   private readonly dispatcher: Dispatcher;
   private readonly inbox: InboxWriter;
   private readonly stats_: BusStatsCollector;
@@ -88,6 +93,7 @@ export class Bus implements AsyncDisposable {
     const { store, transport, codec } = this.options;
     this.subscriptions = new SubscriptionTable(store);
     this.relay = new OutboxRelay(store, transport, codec, this.options.outbox, this.events, this.logger);
+    if (this.options.outbox.direct) this.direct = new DirectSender(store, transport, this.relay, this.events, this.options.outbox.batchSize);
     this.dispatcher = new Dispatcher(
       store,
       codec,
@@ -239,6 +245,8 @@ export class Bus implements AsyncDisposable {
     const deadline = Date.now() + this.options.closeTimeoutMs;
     this.inbox.close();
     await this.dispatcher.close(deadline);
+    // Before the relay: what a direct send fails to deliver is handed to it.
+    await this.direct?.close(deadline);
     await this.relay.close(deadline);
     this.requests.rejectAll(new ResoluteError('BUS_CLOSED', 'bus closed before the reply arrived'));
     await this.stopSweeper?.();
@@ -266,14 +274,36 @@ export class Bus implements AsyncDisposable {
     return { operation: putOp(NAMESPACES.outbox, key, bytes), delivery: { key, destinationKey: destKey, envelope, bytes } };
   }
 
-  /** One durable batch for every delivery of the message, then hand them to the relay. */
+  /**
+   * One durable batch for every delivery of the message, then hand them to the relay; with `outbox.direct`, straight
+   * to the transport instead when nothing for those destinations waits in the outbox (so nothing is overtaken).
+   */
   private async write(envelope: Envelope, destinations: Destination[]): Promise<void> {
     const bytes = this.options.codec.encode(envelope);
     const prepared = destinations.map((d) => this.prepare(envelope, d, bytes));
-    await this.options.store.batch(prepared.map((p) => p.operation));
-    faultPoint('after-outbox-write');
+    const deliveries = prepared.map((p) => p.delivery);
+    if (this.direct === undefined) await this.writeOutbox(prepared.map((p) => p.operation), deliveries);
+    else if (deliveries.every((d) => this.relay.isIdle(d.destinationKey) && !this.outboxWrites.has(d.destinationKey))) await this.direct.submit(deliveries);
+    else {
+      // Counted until the relay has them: a direct send to the same destination meanwhile would overtake them.
+      for (const d of deliveries) this.outboxWrites.set(d.destinationKey, (this.outboxWrites.get(d.destinationKey) ?? 0) + 1);
+      try {
+        await this.writeOutbox(prepared.map((p) => p.operation), deliveries);
+      } finally {
+        for (const d of deliveries) {
+          const left = this.outboxWrites.get(d.destinationKey)! - 1;
+          if (left === 0) this.outboxWrites.delete(d.destinationKey);
+          else this.outboxWrites.set(d.destinationKey, left);
+        }
+      }
+    }
     this.events.emit('published', { id: envelope.id, topic: envelope.topic, kind: envelope.kind, deliveries: prepared.length });
-    this.relay.offer(prepared.map((p) => p.delivery));
+  }
+
+  private async writeOutbox(operations: StoreOperation[], deliveries: PreparedDelivery[]): Promise<void> {
+    await this.options.store.batch(operations);
+    faultPoint('after-outbox-write');
+    this.relay.offer(deliveries);
   }
 
   private async subscribeRoute(topic: string, from: string | undefined, subscribe: boolean): Promise<void> {

@@ -9,6 +9,7 @@ import { destinationFromKey, type Destination, type SendOutcome, type Transport 
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import type { BusEvents } from './bus-events.js';
 import { PagedQueue, type PagedItem } from './paged-queue.js';
+import { sendSafely } from './send-safely.js';
 import { packRecord, type DeadMeta } from './record.js';
 
 export interface OutboxRelayOptions {
@@ -98,6 +99,11 @@ export class OutboxRelay {
       touched.add(lane);
     }
     for (const lane of touched) this.pump(lane);
+  }
+
+  /** True when nothing for this destination is in the relay's hands: no lane, so nothing waiting or in flight. */
+  isIdle(destinationKey: string): boolean {
+    return !this.lanes.has(destinationKey);
   }
 
   /** Deliveries held in memory or in flight, for stats. */
@@ -211,17 +217,8 @@ export class OutboxRelay {
     }
   }
 
-  private async send(destination: Destination, items: PagedItem<LaneItem>[]): Promise<SendOutcome[]> {
-    const batch = items.map((i) => ({ destination, envelope: i.item.envelope, bytes: i.item.bytes }));
-    try {
-      const outcomes = await this.transport.send(batch, { signal: this.abort.signal });
-      if (outcomes.length !== batch.length) throw new ResoluteError('INTERNAL', `transport returned ${outcomes.length} outcomes for ${batch.length} messages`);
-      return outcomes;
-    } catch (error) {
-      // A transport should never reject; if it does, every message of the batch counts as failed and is retried.
-      const wrapped = error instanceof ResoluteError ? error : new ResoluteError('CONNECTION_LOST', 'transport send failed', { cause: error, retryable: true });
-      return batch.map(() => ({ ok: false, error: wrapped }));
-    }
+  private send(destination: Destination, items: PagedItem<LaneItem>[]): Promise<SendOutcome[]> {
+    return sendSafely(this.transport, items.map((i) => ({ destination, envelope: i.item.envelope, bytes: i.item.bytes })), this.abort.signal);
   }
 
   private fail(lane: Lane, items: PagedItem<LaneItem>[], error: unknown): void {

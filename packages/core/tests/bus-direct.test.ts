@@ -1,0 +1,80 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createBus, MemoryNetwork, MemoryStore, MemoryTransport, NAMESPACES, ResoluteError, type BusOptions, type StoreOperation } from '../src/index.js';
+import { waitFor } from '../src/testing/index.js';
+import { Cluster, FAST } from './helpers.js';
+
+const DIRECT = { outbox: { ...FAST.outbox, direct: true } } satisfies Partial<BusOptions>;
+const refused = () => ({ ok: false as const, error: new ResoluteError('CONNECTION_LOST', 'broker down (test)') });
+
+describe('Bus with outbox.direct (broker-routed)', () => {
+  const cluster = new Cluster('broker');
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    await cluster.closeAll();
+  });
+
+  /** Every operation the memory stores are asked to apply from now on. */
+  function watchBatches(): () => StoreOperation[] {
+    const spy = vi.spyOn(MemoryStore.prototype, 'batch');
+    return () => spy.mock.calls.flatMap(([operations]) => [...operations]);
+  }
+
+  it('hands messages straight to the broker: nothing is written to the outbox', async () => {
+    const [pubName, subName] = [cluster.name('pub'), cluster.name('sub')];
+    const pub = await cluster.start(pubName, DIRECT);
+    const sub = await cluster.start(subName);
+    const got: number[] = [];
+    await sub.subscribe('t', (n: number) => void got.push(n));
+    const operations = watchBatches();
+    await Promise.all(Array.from({ length: 20 }, (_, n) => pub.publish('t', n)));
+    await pub.send(subName, 'job', 1);
+    await waitFor(() => got.length === 20);
+    expect(operations().filter((o) => o.namespace === NAMESPACES.outbox)).toEqual([]);
+    expect(pub.stats().delivered).toBe(21);
+  });
+
+  it('writes what the broker refused to the outbox, resolves, and delivers it once the broker takes it', async () => {
+    const [pubName, subName] = [cluster.name('pub'), cluster.name('sub')];
+    const pub = await cluster.start(pubName, DIRECT);
+    const sub = await cluster.start(subName);
+    const got: number[] = [];
+    await sub.subscribe('t', (n: number) => void got.push(n));
+    const transport = cluster.transport(pubName);
+    const send = vi.spyOn(transport, 'send').mockImplementation((batch) => Promise.resolve(batch.map(refused)));
+    await pub.publish('t', 1);
+    expect(cluster.space(pubName).data.get(NAMESPACES.outbox)?.size).toBe(1);
+    send.mockRestore();
+    await waitFor(() => got.length === 1);
+    await waitFor(() => cluster.space(pubName).data.get(NAMESPACES.outbox)?.size === 0);
+  });
+
+  it('queues new messages behind those waiting in the outbox for the same destination, in order', async () => {
+    const [pubName, subName] = [cluster.name('pub'), cluster.name('sub')];
+    // The relay waits 300 ms before its next try, so the broker is back while messages still wait in the outbox.
+    const pub = await cluster.start(pubName, { outbox: { direct: true, retry: { initialDelayMs: 300, maxDelayMs: 300 } } });
+    const sub = await cluster.start(subName, { inbox: { ...FAST.inbox, concurrency: 1 } });
+    const got: number[] = [];
+    await sub.subscribe('t', (n: number) => void got.push(n));
+    const send = vi.spyOn(cluster.transport(pubName), 'send').mockImplementation((batch) => Promise.resolve(batch.map(refused)));
+    for (let n = 0; n < 5; n++) await pub.publish('t', n);
+    await waitFor(() => send.mock.calls.length >= 2); // the direct send, then the relay's first try
+    send.mockRestore();
+    for (let n = 5; n < 10; n++) await pub.publish('t', n);
+    await waitFor(() => got.length === 10);
+    expect(got).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('rejects the publish when the broker refuses it and the outbox cannot be written either', async () => {
+    const pubName = cluster.name('pub');
+    const pub = await cluster.start(pubName, DIRECT);
+    vi.spyOn(cluster.transport(pubName), 'send').mockImplementation((batch) => Promise.resolve(batch.map(refused)));
+    vi.spyOn(MemoryStore.prototype, 'batch').mockRejectedValue(new ResoluteError('STORE_IO', 'disk gone (test)'));
+    await expect(pub.send(cluster.name('nobody'), 'job', 1)).rejects.toMatchObject({ code: 'STORE_IO' });
+  });
+
+  it('is refused with INVALID_CONFIG on a transport whose sends are not kept by a broker', async () => {
+    const network = new MemoryNetwork({ routing: 'publisher' });
+    const options = { name: cluster.name('p2p'), transport: new MemoryTransport({ network, address: 'x' }), store: new MemoryStore(), outbox: { direct: true } };
+    await expect(createBus(options)).rejects.toMatchObject({ code: 'INVALID_CONFIG', message: expect.stringContaining('outbox.direct') });
+  });
+});
