@@ -2,6 +2,7 @@ import { appendFileSync } from 'node:fs';
 import { BUS_DEFAULTS } from '@resolute/core';
 import { describe, expect, it } from 'vitest';
 import { amqpAdapterTarget } from '../src/backends/amqp-adapter.js';
+import { withDirectOutbox } from '../src/backends/direct-outbox.js';
 import { withHandledAck } from '../src/backends/handled-ack.js';
 import { mdpBrokerTarget } from '../src/backends/mdp-broker.js';
 import { redisBusTarget } from '../src/backends/redis-bus.js';
@@ -22,6 +23,7 @@ const TARGETS: readonly ChaosTarget[] = [
   mdpBrokerTarget,
   redisBusTarget,
   ...[redisBusTarget, zmqPeerTarget, amqpAdapterTarget, mdpBrokerTarget].map(withHandledAck),
+  ...[redisBusTarget, amqpAdapterTarget].map(withDirectOutbox),
 ];
 /**
  * A consumer killed between a handler's side effect and the durable completion re-runs at most that many handlers:
