@@ -1,7 +1,7 @@
 export { Bus, createBus, CONTROL } from './bus/bus.js';
 export type { Receipt, RequestOptions, SendOptions, SubscribeOptions, Subscription } from './bus/bus.js';
 export { BUS_DEFAULTS, busTuningSchema, resolveBusOptions } from './bus/bus-options.js';
-export type { BusOptions, DeadLetterOptions, ResolvedBusOptions } from './bus/bus-options.js';
+export type { BusOptions, DeadLetterOptions, OutboxOptions, ResolvedBusOptions } from './bus/bus-options.js';
 export type { BusEventMap, BusEventName } from './bus/bus-events.js';
 export type { BusCounters, BusStats } from './bus/bus-stats.js';
 export type { Handler, MessageContext } from './bus/handler-registry.js';

@@ -64,6 +64,61 @@ describe('Bus with outbox.direct (broker-routed)', () => {
     expect(got).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
+  it('does not let a message overtake one the broker refused while that one is being written to the outbox', async () => {
+    const [pubName, subName] = [cluster.name('pub'), cluster.name('sub')];
+    const pub = await cluster.start(pubName, DIRECT);
+    const sub = await cluster.start(subName, { inbox: { ...FAST.inbox, concurrency: 1 } });
+    const got: number[] = [];
+    await sub.subscribe('t', (n: number) => void got.push(n));
+    vi.spyOn(cluster.transport(pubName), 'send').mockImplementationOnce((batch) => Promise.resolve(batch.map(refused)));
+    // Outbox writes wait at a gate, so the refused message is still being written when the next one is published.
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let gated = 0;
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with .call on the store it spies on
+    const batch = MemoryStore.prototype.batch;
+    vi.spyOn(MemoryStore.prototype, 'batch').mockImplementation(async function (this: MemoryStore, operations, options) {
+      if (operations.some((o) => o.namespace === NAMESPACES.outbox && o.type === 'put')) {
+        gated++;
+        await gate;
+      }
+      return batch.call(this, operations, options);
+    });
+    const first = pub.publish('t', 1);
+    await waitFor(() => gated === 1);
+    const second = pub.publish('t', 2);
+    await waitFor(() => gated === 2); // the second goes to the outbox too, behind the first
+    open();
+    await Promise.all([first, second]);
+    await waitFor(() => got.length === 2);
+    expect(got).toEqual([1, 2]);
+  });
+
+  it('keeps at most outbox.maxInFlightBatches direct sends in flight; the rest wait for one to finish', async () => {
+    const [pubName, subName] = [cluster.name('pub'), cluster.name('sub')];
+    const pub = await cluster.start(pubName, { outbox: { ...DIRECT.outbox, maxInFlightBatches: 1 } });
+    const sub = await cluster.start(subName);
+    const got: number[] = [];
+    await sub.subscribe('t', (n: number) => void got.push(n));
+    const transport = cluster.transport(pubName);
+    const send = transport.send.bind(transport);
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const spy = vi.spyOn(transport, 'send').mockImplementation(async (batch) => {
+      await gate;
+      return send(batch);
+    });
+    const first = pub.publish('t', 1);
+    await waitFor(() => spy.mock.calls.length === 1);
+    const second = pub.publish('t', 2);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(spy.mock.calls.length).toBe(1);
+    open();
+    await Promise.all([first, second]);
+    expect(spy.mock.calls.length).toBe(2);
+    await waitFor(() => got.length === 2);
+  });
+
   it('rejects the publish when the broker refuses it and the outbox cannot be written either', async () => {
     const pubName = cluster.name('pub');
     const pub = await cluster.start(pubName, DIRECT);

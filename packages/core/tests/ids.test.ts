@@ -50,6 +50,7 @@ describe('message ids', () => {
     expect(observeId('Z'.repeat(26), now)).toBe(false);
     const next = newId();
     expect(idTime(next)).toBeLessThan(now + MAX_OBSERVED_AHEAD_MS);
+    expect(idTime(next)).toBeGreaterThanOrEqual(now); // not wrapped round to the smallest time
     expect(observeId(idFloor(now + MAX_OBSERVED_AHEAD_MS - 60_000), now)).toBe(true);
     expect(newId() > idFloor(now + MAX_OBSERVED_AHEAD_MS - 60_000)).toBe(true);
   });

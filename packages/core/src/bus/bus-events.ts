@@ -5,11 +5,14 @@ import { EventEmitter } from 'node:events';
  * them cheap, and an exception thrown by one is caught and logged, never breaking delivery.
  */
 export interface BusEventMap {
-  /** A publish/send is durably in the outbox (`deliveries`: outbox entries written, 0 if nobody subscribes). */
+  /**
+   * A publish/send is durably in the outbox, or with `outbox.direct` the broker or the outbox has each delivery
+   * (`deliveries`: one per destination).
+   */
   published: { id: string; topic: string; kind: string; deliveries: number };
-  /** The transport acknowledged a delivery; it left the outbox. */
+  /** The transport acknowledged a delivery; it left the outbox (or, sent direct, never needed it). */
   delivered: { id: string; destination: string };
-  /** Sending to a destination failed; its lane retries after `retryInMs`. */
+  /** Sending to a destination failed; its lane retries after `retryInMs` (0: a refused direct send, now in the outbox). */
   'send-failed': { destination: string; count: number; error: unknown; retryInMs: number };
   /** A request or reply whose deadline passed before it could be delivered; removed from the outbox. */
   expired: { id: string; destination: string };

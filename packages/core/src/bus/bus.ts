@@ -43,7 +43,10 @@ export interface SubscribeOptions {
 export interface Receipt {
   /** The message id. */
   id: string;
-  /** Outbox entries written: 1 per subscriber on publisher-routed transports, 1 otherwise, 0 if nobody subscribes. */
+  /**
+   * Deliveries: 1 per subscriber on publisher-routed transports, 1 otherwise, 0 if nobody subscribes. Each is an outbox
+   * entry, or with `outbox.direct` a send to the broker (an outbox entry only if the broker refused it).
+   */
   deliveries: number;
 }
 
@@ -74,8 +77,6 @@ export class Bus implements AsyncDisposable {
   private readonly relay: OutboxRelay;
   /** With `outbox.direct`; see DirectSender. */
   private readonly direct: DirectSender | undefined;
-  /** Outbox writes not yet handed to the relay, by destination: a direct send must not overtake them. */
-  private readonly outboxWrites = new Map<string, number>();
   private readonly dispatcher: Dispatcher;
   private readonly inbox: InboxWriter;
   private readonly stats_: BusStatsCollector;
@@ -93,7 +94,7 @@ export class Bus implements AsyncDisposable {
     const { store, transport, codec } = this.options;
     this.subscriptions = new SubscriptionTable(store);
     this.relay = new OutboxRelay(store, transport, codec, this.options.outbox, this.events, this.logger);
-    if (this.options.outbox.direct) this.direct = new DirectSender(store, transport, this.relay, this.events, this.options.outbox.batchSize);
+    if (this.options.outbox.direct) this.direct = new DirectSender(store, transport, this.relay, this.events, this.options.outbox);
     this.dispatcher = new Dispatcher(
       store,
       codec,
@@ -138,7 +139,10 @@ export class Bus implements AsyncDisposable {
     }
   }
 
-  /** Publishes an event. Resolves once it is durably in the outbox (not when subscribers have it). */
+  /**
+   * Publishes an event. Resolves once it is durably in the outbox, or with `outbox.direct` once the broker has it (not
+   * when subscribers have it).
+   */
   async publish<P>(topic: string, payload: P, options: SendOptions = {}): Promise<Receipt> {
     this.assertOpen();
     const envelope = this.envelope('event', topic, payload, options.headers);
@@ -154,7 +158,7 @@ export class Bus implements AsyncDisposable {
     return { id: envelope.id, deliveries: destinations.length };
   }
 
-  /** Sends a command to one endpoint. Resolves once it is durably in the outbox. */
+  /** Sends a command to one endpoint. Resolves once it is durably in the outbox (or, `outbox.direct`, in the broker). */
   async send<P>(endpoint: string, type: string, payload: P, options: SendOptions = {}): Promise<Receipt> {
     this.assertOpen();
     const envelope = this.envelope('command', type, payload, options.headers);
@@ -275,36 +279,25 @@ export class Bus implements AsyncDisposable {
   }
 
   /**
-   * One durable batch for every delivery of the message, then hand them to the relay; with `outbox.direct`, straight
-   * to the transport instead when nothing for those destinations waits in the outbox (so nothing is overtaken).
+   * One durable batch for every delivery of the message, then hand them to the relay; with `outbox.direct`, to the
+   * broker first (DirectSender decides, and writes to the outbox what the broker refuses).
    */
   private async write(envelope: Envelope, destinations: Destination[]): Promise<void> {
     const bytes = this.options.codec.encode(envelope);
     const prepared = destinations.map((d) => this.prepare(envelope, d, bytes));
+    const operations = prepared.map((p) => p.operation);
     const deliveries = prepared.map((p) => p.delivery);
-    if (this.direct === undefined) await this.writeOutbox(prepared.map((p) => p.operation), deliveries);
-    else if (deliveries.every((d) => this.relay.isIdle(d.destinationKey) && !this.outboxWrites.has(d.destinationKey))) await this.direct.submit(deliveries);
-    else {
-      // Counted until the relay has them: a direct send to the same destination meanwhile would overtake them.
-      for (const d of deliveries) this.outboxWrites.set(d.destinationKey, (this.outboxWrites.get(d.destinationKey) ?? 0) + 1);
-      try {
-        await this.writeOutbox(prepared.map((p) => p.operation), deliveries);
-      } finally {
-        for (const d of deliveries) {
-          const left = this.outboxWrites.get(d.destinationKey)! - 1;
-          if (left === 0) this.outboxWrites.delete(d.destinationKey);
-          else this.outboxWrites.set(d.destinationKey, left);
-        }
-      }
-    }
-    this.events.emit('published', { id: envelope.id, topic: envelope.topic, kind: envelope.kind, deliveries: prepared.length });
+    if (this.direct === undefined) await this.writeOutbox(operations, deliveries);
+    else await this.direct.write(operations, deliveries, this.writeOutbox);
   }
 
-  private async writeOutbox(operations: StoreOperation[], deliveries: PreparedDelivery[]): Promise<void> {
+  private readonly writeOutbox = async (operations: StoreOperation[], deliveries: PreparedDelivery[]): Promise<void> => {
     await this.options.store.batch(operations);
     faultPoint('after-outbox-write');
+    const { envelope } = deliveries[0]!;
+    this.events.emit('published', { id: envelope.id, topic: envelope.topic, kind: envelope.kind, deliveries: deliveries.length });
     this.relay.offer(deliveries);
-  }
+  };
 
   private async subscribeRoute(topic: string, from: string | undefined, subscribe: boolean): Promise<void> {
     const { transport } = this.options;

@@ -54,7 +54,7 @@ export class InboxWriter {
   async loadStoredUpTo(): Promise<void> {
     for (const namespace of [NAMESPACES.inbox, NAMESPACES.dedupe]) {
       for await (const entry of this.store.entries(namespace, { reverse: true, limit: 1 })) {
-        if (namespace === NAMESPACES.inbox) observeStoredId(entry.key, namespace, this.logger);
+        if (namespace === NAMESPACES.inbox) observeStoredId(entry.key, namespace, this.logger, this.events);
         // A store orders keys by bytes, JavaScript by UTF-16 units: they agree on ids (ASCII), not on every key, so a
         // last key that is not an id could hide a larger one. Then every id is looked up.
         const key = isId(entry.key) ? entry.key : LOOK_UP_ALL;
@@ -112,7 +112,8 @@ export class InboxWriter {
     const unproven: typeof candidates = [];
     const floor = this.storedUpTo;
     for (const c of candidates) {
-      if (c.envelope.id > floor) fresh.push(inboxItem(c, now));
+      // Only a ULID is known to sort like the store's keys (a custom codec may hand over other ids).
+      if (c.envelope.id > floor && isId(c.envelope.id)) fresh.push(inboxItem(c, now));
       else unproven.push(c);
       if (c.envelope.id > this.storedUpTo) this.storedUpTo = c.envelope.id;
     }

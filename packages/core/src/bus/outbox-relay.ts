@@ -82,7 +82,7 @@ export class OutboxRelay {
       const destinationKey = found.slice(0, found.indexOf(KEY_SEPARATOR));
       // Keep new ids above the newest one waiting here, even if the clock stepped back since it was written.
       const range = { gte: destinationKey + KEY_SEPARATOR, lt: destinationKey + '\u0001', reverse: true, limit: 1 };
-      for await (const last of this.store.entries(NAMESPACES.outbox, range)) observeStoredId(last.key.slice(destinationKey.length + 1), NAMESPACES.outbox, this.logger);
+      for await (const last of this.store.entries(NAMESPACES.outbox, range)) observeStoredId(last.key.slice(destinationKey.length + 1), NAMESPACES.outbox, this.logger, this.events);
       this.pump(this.lane(destinationKey, false));
       // Every key of this destination sorts below `<destinationKey>\u0001`: skip straight past them.
       from = destinationKey + '\u0001';
