@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createEnvelope, idFloor, jsonCodec, MemoryStore, newId, type Bus } from '../src/index.js';
 import { waitFor } from '../src/testing/index.js';
-import { ACK_MODES, Cluster } from './helpers.js';
+import { ACK_MODES, Cluster, FAST } from './helpers.js';
 
 // The receiver proves a message fresh without reading its store when the id sorts above every inbox and dedupe key
 // (see InboxWriter.storedUpTo); anything else must still be looked up and deduped.
@@ -13,11 +13,14 @@ for (const ack of ACK_MODES) {
       await cluster.closeAll();
     });
 
-    /** Sends `id` to the receiver straight through the sender's transport, as a sender that never saw the ack would. */
-    async function deliverRaw(sender: Bus, receiver: Bus, id: string): Promise<void> {
-      const envelope = createEnvelope({ id, kind: 'command', topic: 'job', payload: { id }, source: sender.name });
-      const [outcome] = await cluster.transport(sender.name).send([{ destination: { type: 'endpoint', address: receiver.address }, envelope, bytes: jsonCodec.encode(envelope) }]);
-      expect(outcome!.ok).toBe(true);
+    /** Sends the ids to the receiver in one batch straight through the sender's transport, as a sender that never saw the ack would. */
+    async function deliverRaw(sender: Bus, receiver: Bus, ...ids: string[]): Promise<void> {
+      const batch = ids.map((id) => {
+        const envelope = createEnvelope({ id, kind: 'command', topic: 'job', payload: { id }, source: sender.name });
+        return { destination: { type: 'endpoint' as const, address: receiver.address }, envelope, bytes: jsonCodec.encode(envelope) };
+      });
+      const outcomes = await cluster.transport(sender.name).send(batch);
+      expect(outcomes.every((o) => o.ok)).toBe(true);
     }
 
     it('reads no store keys for a stream of new messages from one sender', async () => {
@@ -48,6 +51,22 @@ for (const ack of ACK_MODES) {
       await waitFor(() => seen.length === 2);
       expect(seen).toEqual([newer, older]);
       expect(receiver.stats().duplicates).toBe(0);
+    });
+
+    it('hands a batch to the handlers in the order it came, whether or not each id needed a store read', async () => {
+      const [a, b] = [cluster.name('a'), cluster.name('b')];
+      const sender = await cluster.start(a);
+      const receiver = await cluster.start(b, { inbox: { ...FAST.inbox, concurrency: 1 } });
+      const seen: string[] = [];
+      receiver.handle('job', (payload: { id: string }) => void seen.push(payload.id));
+      await deliverRaw(sender, receiver, newId());
+      await waitFor(() => seen.length === 1);
+      // Below what the receiver has seen, so looked up; then one above it, proven fresh without a read.
+      const older = idFloor(Date.now() - 60_000).slice(0, 25) + '1';
+      const newer = newId();
+      await deliverRaw(sender, receiver, older, newer);
+      await waitFor(() => seen.length === 3);
+      expect(seen.slice(1)).toEqual([older, newer]);
     });
 
     it('catches a redelivery after a restart, when nothing in memory remembers the message', async () => {

@@ -108,24 +108,27 @@ export class InboxWriter {
     }
     // Inbox before dedupe: completion deletes the inbox entry and writes the dedupe entry in one batch, so reading
     // in this order can never miss both.
-    const fresh: InboxItem[] = [];
-    const unproven: typeof candidates = [];
+    // In receive order: a batch's messages reach the dispatcher in the order they came.
+    const slots: (InboxItem | undefined)[] = [];
+    const unproven: number[] = [];
     const floor = this.storedUpTo;
-    for (const c of candidates) {
+    candidates.forEach((c, i) => {
       // Only a ULID is known to sort like the store's keys (a custom codec may hand over other ids).
-      if (c.envelope.id > floor && isId(c.envelope.id)) fresh.push(inboxItem(c, now));
-      else unproven.push(c);
+      if (c.envelope.id > floor && isId(c.envelope.id)) slots[i] = inboxItem(c, now);
+      else unproven.push(i);
       if (c.envelope.id > this.storedUpTo) this.storedUpTo = c.envelope.id;
-    }
+    });
     if (unproven.length > 0) {
-      const ids = unproven.map((c) => c.envelope.id);
+      const ids = unproven.map((i) => candidates[i]!.envelope.id);
       const inInbox = await getMany(this.store, NAMESPACES.inbox, ids);
       const handled = await getMany(this.store, NAMESPACES.dedupe, ids);
-      unproven.forEach((c, i) => {
-        if (inInbox[i] !== undefined || handled[i] !== undefined) return this.duplicate(c.envelope);
-        fresh.push(inboxItem(c, now));
+      unproven.forEach((i, n) => {
+        const c = candidates[i]!;
+        if (inInbox[n] !== undefined || handled[n] !== undefined) this.duplicate(c.envelope);
+        else slots[i] = inboxItem(c, now);
       });
     }
+    const fresh = slots.filter((item): item is InboxItem => item !== undefined);
     if (this.ack === 'handled') await this.handleBeforeAck(fresh, operations);
     else await this.storeBeforeAck(fresh, operations);
     faultPoint('before-ack');
