@@ -19,12 +19,18 @@ describe('Bus with outbox.direct (broker-routed)', () => {
     return () => spy.mock.calls.flatMap(([operations]) => [...operations]);
   }
 
-  it('hands messages straight to the broker: nothing is written to the outbox', async () => {
+  /** A publisher with `pubOptions` and a subscriber to topic 't' that collects what it gets. */
+  async function pubSub(pubOptions: Partial<BusOptions>, subOptions: Partial<BusOptions> = {}) {
     const [pubName, subName] = [cluster.name('pub'), cluster.name('sub')];
-    const pub = await cluster.start(pubName, DIRECT);
-    const sub = await cluster.start(subName);
+    const pub = await cluster.start(pubName, pubOptions);
+    const sub = await cluster.start(subName, subOptions);
     const got: number[] = [];
     await sub.subscribe('t', (n: number) => void got.push(n));
+    return { pubName, subName, pub, got };
+  }
+
+  it('hands messages straight to the broker: nothing is written to the outbox', async () => {
+    const { subName, pub, got } = await pubSub(DIRECT);
     const operations = watchBatches();
     await Promise.all(Array.from({ length: 20 }, (_, n) => pub.publish('t', n)));
     await pub.send(subName, 'job', 1);
@@ -34,11 +40,7 @@ describe('Bus with outbox.direct (broker-routed)', () => {
   });
 
   it('writes what the broker refused to the outbox, resolves, and delivers it once the broker takes it', async () => {
-    const [pubName, subName] = [cluster.name('pub'), cluster.name('sub')];
-    const pub = await cluster.start(pubName, DIRECT);
-    const sub = await cluster.start(subName);
-    const got: number[] = [];
-    await sub.subscribe('t', (n: number) => void got.push(n));
+    const { pubName, pub, got } = await pubSub(DIRECT);
     const transport = cluster.transport(pubName);
     const send = vi.spyOn(transport, 'send').mockImplementation((batch) => Promise.resolve(batch.map(refused)));
     await pub.publish('t', 1);
@@ -49,12 +51,9 @@ describe('Bus with outbox.direct (broker-routed)', () => {
   });
 
   it('queues new messages behind those waiting in the outbox for the same destination, in order', async () => {
-    const [pubName, subName] = [cluster.name('pub'), cluster.name('sub')];
     // The relay waits 300 ms before its next try, so the broker is back while messages still wait in the outbox.
-    const pub = await cluster.start(pubName, { outbox: { direct: true, retry: { initialDelayMs: 300, maxDelayMs: 300 } } });
-    const sub = await cluster.start(subName, { inbox: { ...FAST.inbox, concurrency: 1 } });
-    const got: number[] = [];
-    await sub.subscribe('t', (n: number) => void got.push(n));
+    const slowRetry = { outbox: { direct: true, retry: { initialDelayMs: 300, maxDelayMs: 300 } } };
+    const { pubName, pub, got } = await pubSub(slowRetry, { inbox: { ...FAST.inbox, concurrency: 1 } });
     const send = vi.spyOn(cluster.transport(pubName), 'send').mockImplementation((batch) => Promise.resolve(batch.map(refused)));
     for (let n = 0; n < 5; n++) await pub.publish('t', n);
     await waitFor(() => send.mock.calls.length >= 2); // the direct send, then the relay's first try
@@ -65,11 +64,7 @@ describe('Bus with outbox.direct (broker-routed)', () => {
   });
 
   it('does not let a message overtake one the broker refused while that one is being written to the outbox', async () => {
-    const [pubName, subName] = [cluster.name('pub'), cluster.name('sub')];
-    const pub = await cluster.start(pubName, DIRECT);
-    const sub = await cluster.start(subName, { inbox: { ...FAST.inbox, concurrency: 1 } });
-    const got: number[] = [];
-    await sub.subscribe('t', (n: number) => void got.push(n));
+    const { pubName, pub, got } = await pubSub(DIRECT, { inbox: { ...FAST.inbox, concurrency: 1 } });
     vi.spyOn(cluster.transport(pubName), 'send').mockImplementationOnce((batch) => Promise.resolve(batch.map(refused)));
     // Outbox writes wait at a gate, so the refused message is still being written when the next one is published.
     let open!: () => void;
@@ -95,11 +90,7 @@ describe('Bus with outbox.direct (broker-routed)', () => {
   });
 
   it('keeps at most outbox.maxInFlightBatches direct sends in flight; the rest wait for one to finish', async () => {
-    const [pubName, subName] = [cluster.name('pub'), cluster.name('sub')];
-    const pub = await cluster.start(pubName, { outbox: { ...DIRECT.outbox, maxInFlightBatches: 1 } });
-    const sub = await cluster.start(subName);
-    const got: number[] = [];
-    await sub.subscribe('t', (n: number) => void got.push(n));
+    const { pubName, pub, got } = await pubSub({ outbox: { ...DIRECT.outbox, maxInFlightBatches: 1 } });
     const transport = cluster.transport(pubName);
     const send = transport.send.bind(transport);
     let open!: () => void;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createEnvelope, idFloor, jsonCodec, MemoryStore, newId, type Bus } from '../src/index.js';
+import { createEnvelope, idFloor, jsonCodec, MemoryStore, newId, type Bus, type BusOptions } from '../src/index.js';
 import { waitFor } from '../src/testing/index.js';
 import { ACK_MODES, Cluster, FAST } from './helpers.js';
 
@@ -23,10 +23,14 @@ for (const ack of ACK_MODES) {
       expect(outcomes.every((o) => o.ok)).toBe(true);
     }
 
-    it('reads no store keys for a stream of new messages from one sender', async () => {
+    /** A sender and a receiver (`b`, with `receiverOptions`) on the cluster. */
+    async function pair(receiverOptions: Partial<BusOptions> = {}) {
       const [a, b] = [cluster.name('a'), cluster.name('b')];
-      const sender = await cluster.start(a);
-      const receiver = await cluster.start(b);
+      return { b, sender: await cluster.start(a), receiver: await cluster.start(b, receiverOptions) };
+    }
+
+    it('reads no store keys for a stream of new messages from one sender', async () => {
+      const { b, sender, receiver } = await pair();
       let runs = 0;
       receiver.handle('job', () => void runs++);
       const spy = vi.spyOn(MemoryStore.prototype, 'getMany');
@@ -36,9 +40,7 @@ for (const ack of ACK_MODES) {
     });
 
     it('still runs a new message whose id sorts below one already handled (a sender with a slower clock)', async () => {
-      const [a, b] = [cluster.name('a'), cluster.name('b')];
-      const sender = await cluster.start(a);
-      const receiver = await cluster.start(b);
+      const { sender, receiver } = await pair();
       const seen: string[] = [];
       receiver.handle('job', (payload: { id: string }) => void seen.push(payload.id));
       const newer = newId();
@@ -54,9 +56,7 @@ for (const ack of ACK_MODES) {
     });
 
     it('hands a batch to the handlers in the order it came, whether or not each id needed a store read', async () => {
-      const [a, b] = [cluster.name('a'), cluster.name('b')];
-      const sender = await cluster.start(a);
-      const receiver = await cluster.start(b, { inbox: { ...FAST.inbox, concurrency: 1 } });
+      const { sender, receiver } = await pair({ inbox: { ...FAST.inbox, concurrency: 1 } });
       const seen: string[] = [];
       receiver.handle('job', (payload: { id: string }) => void seen.push(payload.id));
       await deliverRaw(sender, receiver, newId());

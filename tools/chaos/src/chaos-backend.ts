@@ -17,3 +17,15 @@ export interface ChaosTarget {
   /** Starts what the transport needs (a private broker) under `root` and returns the bus configs. */
   start(root: string): Promise<ChaosBackend>;
 }
+
+/** `target` under the name `<target>-<suffix>`, with one of its buses' `bus` options changed by `tune`. */
+export function withBusOptions(target: ChaosTarget, suffix: string, side: 'producer' | 'consumer', tune: (bus: NonNullable<BusConfigInput['bus']>) => BusConfigInput['bus']): ChaosTarget {
+  return {
+    name: `${target.name}-${suffix}`,
+    async start(root) {
+      const backend = await target.start(root);
+      const config = backend[side];
+      return { ...backend, [side]: { ...config, bus: tune(config.bus ?? {}) } };
+    },
+  };
+}

@@ -10,8 +10,9 @@ import { ResoluteError } from '@resolute/core';
  *
  * batch-id is 4 bytes, unsigned big-endian, chosen by the sender, unique among its batches in flight to that peer.
  * `messages` is one frame holding n >= 1 messages, each a 4-byte unsigned big-endian length and then that many bytes
- * of one encoded envelope (opaque here, never empty); at most 10,000 messages; the lengths add up to the frame exactly. A receiver answers a DELIVER only
- * after the batch is durably in its inbox (ACK) or could not be stored (NACK); it never answers what it cannot parse.
+ * of one encoded envelope (opaque here, never empty); at most 10,000 messages; the lengths add up to the frame
+ * exactly. A receiver answers a DELIVER only after the batch is durably in its inbox (ACK) or could not be stored
+ * (NACK); it never answers what it cannot parse.
  *
  * Why one frame for the whole batch, not one frame per message (RZP1 did that): zeromq.js hands any frame over 128
  * bytes to ZeroMQ without copying, which costs a reference released on the main thread after the send, and gives a

@@ -1,4 +1,4 @@
-import type { ChaosTarget } from '../chaos-backend.js';
+import { withBusOptions, type ChaosTarget } from '../chaos-backend.js';
 
 /**
  * The same target with the producer on `outbox: { direct: true }`: a publish resolves once the broker has the event,
@@ -7,12 +7,5 @@ import type { ChaosTarget } from '../chaos-backend.js';
  * producer and the consumer are SIGKILLed.
  */
 export function withDirectOutbox(target: ChaosTarget): ChaosTarget {
-  return {
-    name: `${target.name}-direct`,
-    async start(root) {
-      const backend = await target.start(root);
-      const producer = backend.producer;
-      return { ...backend, producer: { ...producer, bus: { ...producer.bus, outbox: { ...producer.bus?.outbox, direct: true } } } };
-    },
-  };
+  return withBusOptions(target, 'direct', 'producer', (bus) => ({ ...bus, outbox: { ...bus.outbox, direct: true } }));
 }

@@ -1,4 +1,4 @@
-import type { ChaosTarget } from '../chaos-backend.js';
+import { withBusOptions, type ChaosTarget } from '../chaos-backend.js';
 
 /**
  * The same target with the consumer on `inbox: { ack: 'handled' }`: it acks its transport only once the handler ran
@@ -6,12 +6,5 @@ import type { ChaosTarget } from '../chaos-backend.js';
  * broker's queue (redis-bus) or the producer's outbox (zmq-peer) — the chaos run checks that this is enough.
  */
 export function withHandledAck(target: ChaosTarget): ChaosTarget {
-  return {
-    name: `${target.name}-handled`,
-    async start(root) {
-      const backend = await target.start(root);
-      const consumer = backend.consumer;
-      return { ...backend, consumer: { ...consumer, bus: { ...consumer.bus, inbox: { ...consumer.bus?.inbox, ack: 'handled' } } } };
-    },
-  };
+  return withBusOptions(target, 'handled', 'consumer', (bus) => ({ ...bus, inbox: { ...bus.inbox, ack: 'handled' } }));
 }
