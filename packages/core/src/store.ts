@@ -33,8 +33,10 @@ export interface Store {
    * asks: 'sync' (the default) — on disk and fsync'd, it survives a power cut; 'relaxed' — handed to the operating
    * system, it survives a crash or SIGKILL of this process but may be lost with the machine (stores without the
    * distinction treat both alike). Concurrent calls may be committed together (group commit) but each resolves only
-   * when its own operations are as durable as it asked. Calls are applied in the order they were made. Rejects with
-   * STORE_CLOSED after close, STORE_IO when the medium fails (nothing applied).
+   * when its own operations are as durable as it asked. Calls are applied in the order they were made. The store
+   * takes what it needs of each value before `batch` returns: the caller may reuse or overwrite its buffers at once,
+   * and a buffer that is a view into a larger one is not kept. Rejects with STORE_CLOSED after close, STORE_IO when
+   * the medium fails (nothing applied).
    */
   batch(operations: readonly StoreOperation[], options?: BatchOptions): Promise<void>;
 

@@ -1,6 +1,7 @@
 import { putOp } from '@resolute/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LevelStoreOptions, LevelStore } from '../src/index.js';
+import { GroupCommit, type GroupSink } from '../src/group-commit.js';
 import { tempDir } from './temp-dir.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -87,5 +88,43 @@ describe('group commit', () => {
     const store = await openStore();
     await store.batch([]);
     expect(store.stats()).toEqual({ fsyncs: 0, relaxedWrites: 0, operations: 0, batches: 0 });
+  });
+});
+
+describe('GroupCommit with a failing group', () => {
+  /** A sink whose groups record what they wrote; adding 'bad' throws, as a native batch refusing an operation would. */
+  function recordingSink(): { sink: GroupSink<string>; written: string[][]; discarded: number } {
+    const state = { written: [] as string[][], discarded: 0 };
+    const sink: GroupSink<string> = {
+      open: () => {
+        const ops: string[] = [];
+        return {
+          add: (op) => {
+            if (op === 'bad') throw new Error('refused');
+            ops.push(op);
+          },
+          write: async () => void state.written.push(ops),
+          discard: async () => void state.discarded++,
+        };
+      },
+    };
+    return { sink, get written() { return state.written; }, get discarded() { return state.discarded; } };
+  }
+
+  it('rejects every call of a group an operation could not be added to, writes none of it, and goes on with later calls', async () => {
+    const recorded = recordingSink();
+    const commits = new GroupCommit(recorded.sink, { enabled: true, maxOperations: 100, maxBytes: 1_000_000 });
+    const first = commits.submit(['a'], 1); // written alone at once: the next calls gather behind it
+    const second = commits.submit(['b'], 1);
+    const broken = commits.submit(['c', 'bad', 'd'], 3);
+    const after = commits.submit(['e'], 1);
+    await expect(first).resolves.toBeUndefined();
+    await expect(second).rejects.toThrow('refused');
+    await expect(broken).rejects.toThrow('refused');
+    await expect(after).resolves.toBeUndefined();
+    // 'b' shared the broken group, so it is not written; 'c' was added before 'bad' but is discarded with it.
+    expect(recorded.written).toEqual([['a'], ['e']]);
+    expect(recorded.discarded).toBe(1);
+    expect(commits.stats()).toMatchObject({ batches: 2, operations: 2 });
   });
 });

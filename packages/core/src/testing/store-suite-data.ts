@@ -63,6 +63,17 @@ export function describeDataCases(h: StoreHarness): void {
       output?.fill(0);
       expect((await store.get('inbox', 'k'))?.toString()).toBe('original');
     }, t);
+
+    it('takes each value when batch() is called: a buffer overwritten before the batch resolves is stored as it was', async () => {
+      const store = h.store();
+      // Many calls at once, so that later ones wait behind an earlier write (a group commit gathers them then).
+      const inputs = Array.from({ length: 50 }, (_, i) => bytes(`value-${i}`));
+      const calls = inputs.map((input, i) => store.batch([putOp('inbox', `k${i}`, input)]));
+      for (const input of inputs) input.fill(0x21);
+      await Promise.all(calls);
+      const stored = await Promise.all(inputs.map((_, i) => store.get('inbox', `k${i}`)));
+      expect(stored.map((value) => value?.toString())).toEqual(inputs.map((_, i) => `value-${i}`));
+    }, t);
   });
 
   describe('batch', () => {
