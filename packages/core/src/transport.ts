@@ -38,6 +38,11 @@ export interface OutgoingMessage {
 export type SendOutcome = { readonly ok: true } | { readonly ok: false; readonly error: ResoluteError };
 
 export interface IncomingMessage {
+  /**
+   * The encoded envelope. May be a view into a larger buffer the transport received (a whole batch): the bus copies
+   * what it keeps past the `receive` call, so a transport need not copy each message out. A transport must not
+   * overwrite these bytes afterwards.
+   */
   readonly bytes: Buffer;
 }
 

@@ -9,6 +9,7 @@ import type { BusEvents } from './bus-events.js';
 import { dedupeOps } from './dedupe.js';
 import type { HandlerRegistry } from './handler-registry.js';
 import type { PreparedDelivery } from './outbox-relay.js';
+import { ownBytes } from './own-bytes.js';
 import { PagedQueue, type PagedItem } from './paged-queue.js';
 import { runHandlers } from './run-handlers.js';
 import { packRecord, unpackRecord, type DeadMeta, type InboxMeta } from './record.js';
@@ -126,8 +127,9 @@ export class Dispatcher {
     return this.queue.has(id);
   }
 
-  /** A message now durably in the inbox. */
+  /** A message now durably in the inbox. It may wait in memory for a while: it must not pin a transport's buffer. */
   offer(item: InboxItem): void {
+    item.bytes = ownBytes(item.bytes);
     this.queue.offer(item.envelope.id, item);
     this.pump();
   }

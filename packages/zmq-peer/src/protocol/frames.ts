@@ -17,7 +17,9 @@ import { ResoluteError } from '@resolute/core';
  * Why one frame for the whole batch, not one frame per message (RZP1 did that): zeromq.js hands any frame over 128
  * bytes to ZeroMQ without copying, which costs a reference released on the main thread after the send, and gives a
  * received one to JavaScript as an external buffer with a finalizer run by the GC. Per message, that was a large share
- * of the CPU a message cost; per batch it is noise (the receiver then copies each message out, which is cheap).
+ * of the CPU a message cost; per batch it is noise. The received messages are views into the frame, not copies: the
+ * receiving bus copies only what it keeps past the receive call (a message waiting for a retry, say), so the common
+ * case costs no allocation per message.
  */
 export const PROTOCOL = 'RZP2';
 const PROTOCOL_BYTES = Buffer.from(PROTOCOL);
@@ -60,8 +62,8 @@ export function packMessages(messages: readonly Buffer[]): Buffer {
 
 /**
  * The messages of a packed frame; throws MALFORMED_MESSAGE unless the lengths add up exactly, every message has bytes
- * and there are at most MAX_MESSAGES. Each message is copied out of the frame: a view would keep the whole batch's frame
- * in memory for as long as any one of its messages waits (a retry with backoff, a slow handler).
+ * and there are at most MAX_MESSAGES. Each message is a view into the frame (see IncomingMessage.bytes: the bus copies
+ * what it keeps, so a waiting message does not hold the whole batch's frame).
  */
 export function unpackMessages(frame: Buffer): Buffer[] {
   const messages: Buffer[] = [];
@@ -73,7 +75,7 @@ export function unpackMessages(frame: Buffer): Buffer[] {
     if (length === 0) throw malformed('an empty message');
     if (length > frame.length - offset) throw malformed(`message length ${length} runs past the end of the frame`);
     if (messages.length === MAX_MESSAGES) throw malformed(`more than ${MAX_MESSAGES} messages in one DELIVER`);
-    messages.push(Buffer.from(frame.subarray(offset, offset + length)));
+    messages.push(frame.subarray(offset, offset + length));
     offset += length;
   }
   if (messages.length === 0) throw malformed('DELIVER without messages');
