@@ -67,6 +67,11 @@ export type CompletionHook = (envelope: Envelope, result: HandlingResult) => { r
  */
 export interface Outcome {
   operations: StoreOperation[];
+  /**
+   * The id to record for dedupe in the same batch (a completed message): whoever writes the batch adds
+   * `dedupeOps` for all of its handled ids at once, so they share one expiry record.
+   */
+  handled?: string;
   durable: boolean;
   after(): void;
 }
@@ -270,9 +275,10 @@ export class Dispatcher {
   private async record(key: string, item: InboxItem, value: unknown, failures: { name: string; error: unknown }[], started: number): Promise<void> {
     try {
       const outcome = this.outcome(key, item, value, failures, started);
+      const operations = outcome.handled === undefined ? outcome.operations : [...outcome.operations, ...dedupeOps([outcome.handled], Date.now())];
       // Relaxed durability: the message is durably in the inbox, so a power cut that undoes this write only makes it
       // run again (at-least-once), which is no worse than a cut just before this write.
-      await this.store.batch(outcome.operations, outcome.durable ? undefined : RELAXED);
+      await this.store.batch(operations, outcome.durable ? undefined : RELAXED);
       if (failures.length === 0) faultPoint('after-inbox-complete');
       outcome.after();
     } catch (error) {
@@ -298,10 +304,10 @@ export class Dispatcher {
 
   private completed(key: string | undefined, item: InboxItem, result: HandlingResult, started: number): Outcome {
     const extra = this.onComplete(item.envelope, result);
-    const operations = [...dedupeOps(item.envelope.id, Date.now()), ...extra.operations];
-    if (key !== undefined) operations.unshift(delOp(NAMESPACES.inbox, key));
+    const operations = key === undefined ? [...extra.operations] : [delOp(NAMESPACES.inbox, key), ...extra.operations];
     return {
       operations,
+      handled: item.envelope.id,
       // Out of the inbox, a reply exists only in this write: it must survive a power cut once the request is acked.
       durable: key === undefined && extra.operations.length > 0,
       after: () => {
@@ -338,7 +344,7 @@ export class Dispatcher {
       done: item.meta.done,
     };
     const extra = this.onComplete(item.envelope, { ok: false, error, dead: { attempts } });
-    const operations = [putOp(NAMESPACES.dead, item.envelope.id, packRecord(meta, item.bytes)), ...dedupeOps(item.envelope.id, Date.now()), ...extra.operations];
+    const operations = [putOp(NAMESPACES.dead, item.envelope.id, packRecord(meta, item.bytes)), ...dedupeOps([item.envelope.id], Date.now()), ...extra.operations];
     if (key !== undefined) operations.unshift(delOp(NAMESPACES.inbox, key));
     return {
       operations,

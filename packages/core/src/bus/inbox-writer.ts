@@ -8,6 +8,7 @@ import { getMany, NAMESPACES, putOp, type Store, type StoreOperation } from '../
 import type { IncomingMessage } from '../transport.js';
 import type { BusEvents } from './bus-events.js';
 import type { Dispatcher, DispatcherOptions, InboxItem, Outcome } from './dispatcher.js';
+import { dedupeOps } from './dedupe.js';
 import { observeStoredId } from './observe-stored-id.js';
 import { packRecord } from './record.js';
 
@@ -155,10 +156,14 @@ export class InboxWriter {
     }
     // Corrupt entries and any outcome other than a plain completion must survive a power cut once the batch is acked.
     let durable = operations.length > 0;
+    const handled: string[] = [];
     for (const outcome of outcomes) {
       operations.push(...outcome.operations);
+      if (outcome.handled !== undefined) handled.push(outcome.handled);
       durable ||= outcome.durable;
     }
+    // One expiry record for the whole batch's dedupe entries (see dedupeOps).
+    if (handled.length > 0) operations.push(...dedupeOps(handled, Date.now()));
     if (operations.length > 0) await this.store.batch(operations, durable ? undefined : RELAXED);
     faultPoint('after-inbox-write');
     // As in stored mode, `received` once the batch is safe (so a refused batch is not counted twice), then the
