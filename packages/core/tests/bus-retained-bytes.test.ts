@@ -1,7 +1,7 @@
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEnvelope, jsonCodec } from '../src/index.js';
+import { createEnvelope, jsonCodec, MemoryStore, type BatchOptions, type StoreOperation } from '../src/index.js';
 import { waitFor } from '../src/testing/index.js';
 import { ACK_MODES, Cluster } from './helpers.js';
 
@@ -47,5 +47,57 @@ describe.each(ACK_MODES)("a received message the bus keeps, inbox.ack '%s'", (ac
     // Kept as views, the messages would hold 40 MiB; copied, a few KiB.
     expect(kept).toBeLessThan(8 * MIB);
     expect(receiver.stats().inboxInMemory).toBe(BATCHES);
+  });
+});
+
+/** A MemoryStore whose writes wait while `held`, so a test can look at memory while a batch is in flight. */
+class HeldStore extends MemoryStore {
+  waiting = 0;
+  private release: (() => void) | undefined;
+  private gate: Promise<void> | undefined;
+
+  hold(): void {
+    this.gate = new Promise((resolve) => (this.release = resolve));
+  }
+
+  letGo(): void {
+    this.release?.();
+    this.gate = undefined;
+  }
+
+  override async batch(operations: readonly StoreOperation[], options?: BatchOptions): Promise<void> {
+    if (this.gate !== undefined) {
+      this.waiting++;
+      await this.gate;
+    }
+    return super.batch(operations, options);
+  }
+}
+
+describe("a handled batch in flight, inbox.ack 'handled'", () => {
+  const cluster = new Cluster('publisher', 'handled');
+  afterEach(() => cluster.closeAll());
+
+  it('does not keep the payloads of messages already handled while the batch is being written', async () => {
+    const store = new HeldStore();
+    const sender = await cluster.start(cluster.name('pub'));
+    const receiver = await cluster.start(cluster.name('sub'), { store });
+    const lengths: number[] = [];
+    receiver.handle('job', (payload: string) => void lengths.push(payload.length));
+    const receive = cluster.network.receiverOf(receiver.address)!;
+    const batch = Array.from({ length: 16 }, (_, i) => ({
+      bytes: jsonCodec.encode(createEnvelope({ kind: 'command', topic: 'job', payload: String(i).repeat(MIB), source: sender.name })),
+    }));
+    store.hold();
+    const received = receive(batch);
+    await waitFor(() => store.waiting > 0 && lengths.length === 16);
+    await settledGc();
+    const during = process.memoryUsage().heapUsed;
+    store.letGo();
+    await received;
+    await settledGc();
+    const after = process.memoryUsage().heapUsed;
+    // 16 payloads of 1 MiB kept until the write would be 16 MiB more while it waits.
+    expect(during - after).toBeLessThan(6 * MIB);
   });
 });

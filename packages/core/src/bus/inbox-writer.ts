@@ -157,11 +157,16 @@ export class InboxWriter {
     // Corrupt entries and any outcome other than a plain completion must survive a power cut once the batch is acked.
     let durable = operations.length > 0;
     const handled: string[] = [];
-    for (const outcome of outcomes) {
+    outcomes.forEach((outcome, i) => {
       operations.push(...outcome.operations);
-      if (outcome.handled !== undefined) handled.push(outcome.handled);
       durable ||= outcome.durable;
-    }
+      if (outcome.handled === undefined) return;
+      handled.push(outcome.handled);
+      // Its handlers are done and nothing reads its payload again: let the payload go now, not once the batch is
+      // written and acked. Kept until then, the batches in flight held every payload through young-generation
+      // collections (with 4 KB payloads, a third of the receiver's GC time).
+      releasePayload(fresh[i]!.envelope);
+    });
     // One expiry record for the whole batch's dedupe entries (see dedupeOps).
     if (handled.length > 0) operations.push(...dedupeOps(handled, Date.now()));
     if (operations.length > 0) await this.store.batch(operations, durable ? undefined : RELAXED);
@@ -179,4 +184,9 @@ export class InboxWriter {
 
 function inboxItem(candidate: { envelope: Envelope; bytes: Buffer }, now: number): InboxItem {
   return { ...candidate, meta: { attempts: candidate.envelope.attempt, done: [], notBefore: 0, receivedAt: now } };
+}
+
+/** Drops the bus's reference to a handled message's payload (handlers get the payload itself, never this envelope). */
+function releasePayload(envelope: Envelope): void {
+  (envelope as { payload: unknown }).payload = undefined;
 }
