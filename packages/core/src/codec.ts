@@ -9,6 +9,12 @@ export interface Codec {
   encode(envelope: Envelope): Buffer;
   /** Throws ResoluteError('CODEC_ERROR') on bytes it did not make; never returns a half-valid envelope. */
   decode(bytes: Uint8Array): Envelope;
+  /**
+   * Optional: the envelope without its payload (undefined), for the bus's own bookkeeping of bytes it keeps (an outbox
+   * entry read back to be sent), where decoding the payload would be wasted. Throws CODEC_ERROR on a header it did not
+   * make; the payload is not checked (the receiver's `decode` does that). Without it, the bus calls `decode`.
+   */
+  decodeHeader?(bytes: Uint8Array): Envelope;
 }
 
 /*
@@ -78,6 +84,27 @@ function fail(message: string, cause?: unknown): never {
   throw new ResoluteError('CODEC_ERROR', `cannot decode message: ${message}`, { cause, retryable: false });
 }
 
+function asBuffer(input: Uint8Array): Buffer {
+  return Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+}
+
+/** The prefix and the header, checked; throws CODEC_ERROR. */
+function readHeader(bytes: Buffer): Record<string, unknown> {
+  if (bytes.length < PREFIX) fail(`${bytes.length} bytes is shorter than the ${PREFIX}-byte prefix`);
+  if (bytes[0] !== VERSION) fail(`format version ${bytes[0]} is not ${VERSION}: was it written by a newer release?`);
+  const headerLength = bytes.readUInt32BE(2);
+  if (PREFIX + headerLength > bytes.length) fail('header length runs past the end');
+  let header: Record<string, unknown>;
+  try {
+    header = JSON.parse(bytes.toString('utf8', PREFIX, PREFIX + headerLength)) as Record<string, unknown>;
+  } catch (error) {
+    fail('header is not JSON', error);
+  }
+  if (header === null || typeof header !== 'object') fail('header is not an object');
+  checkHeader(header);
+  return header;
+}
+
 function checkHeader(header: Record<string, unknown>): void {
   if (!isId(header.id)) fail('id is not a ULID');
   if (!MESSAGE_KINDS.includes(header.kind as never)) fail(`unknown kind ${JSON.stringify(header.kind)}`);
@@ -115,21 +142,10 @@ export const jsonCodec: Codec = {
     return out;
   },
   decode(input) {
-    const bytes = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-    if (bytes.length < PREFIX) fail(`${bytes.length} bytes is shorter than the ${PREFIX}-byte prefix`);
-    if (bytes[0] !== VERSION) fail(`format version ${bytes[0]} is not ${VERSION}: was it written by a newer release?`);
+    const bytes = asBuffer(input);
+    const header = readHeader(bytes);
     const form = bytes[1];
-    const headerLength = bytes.readUInt32BE(2);
-    if (PREFIX + headerLength > bytes.length) fail('header length runs past the end');
-    let header: Record<string, unknown>;
-    try {
-      header = JSON.parse(bytes.toString('utf8', PREFIX, PREFIX + headerLength)) as Record<string, unknown>;
-    } catch (error) {
-      fail('header is not JSON', error);
-    }
-    if (header === null || typeof header !== 'object') fail('header is not an object');
-    checkHeader(header);
-    const body = bytes.subarray(PREFIX + headerLength);
+    const body = bytes.subarray(PREFIX + bytes.readUInt32BE(2));
     let payload: unknown;
     if (form === FORM_UNDEFINED) payload = undefined;
     else if (form === FORM_BYTES) payload = Buffer.from(body);
@@ -143,6 +159,13 @@ export const jsonCodec: Codec = {
     } else fail(`unknown payload form ${form}`);
     // The parsed header is ours alone: add the payload to it rather than copying it into a new object.
     header.payload = payload;
+    return header as unknown as Envelope;
+  },
+  decodeHeader(input) {
+    const bytes = asBuffer(input);
+    const header = readHeader(bytes);
+    if (bytes[1] !== FORM_JSON && bytes[1] !== FORM_BYTES && bytes[1] !== FORM_UNDEFINED) fail(`unknown payload form ${bytes[1]}`);
+    header.payload = undefined;
     return header as unknown as Envelope;
   },
 };

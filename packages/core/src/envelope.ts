@@ -87,3 +87,11 @@ export function createEnvelope<P>(input: CreateEnvelopeInput<P>): Envelope<P> {
     ...(input.expiresAt === undefined ? {} : { expiresAt: input.expiresAt }),
   };
 }
+
+/**
+ * A copy of the envelope without its payload: what the outbox keeps beside the encoded bytes (ids, routing, expiry),
+ * so that messages waiting to be sent do not also hold their decoded payloads in memory.
+ */
+export function withoutPayload(envelope: Envelope): Envelope {
+  return { ...envelope, payload: undefined };
+}

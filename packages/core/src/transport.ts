@@ -28,7 +28,10 @@ export type Destination =
 
 export interface OutgoingMessage {
   readonly destination: Destination;
-  /** Read-only: for routing keys, message-id properties and logs. Transports send `bytes`, not this. */
+  /**
+   * Read-only: for routing keys, message-id properties and logs. Transports send `bytes`, not this; its `payload` is
+   * undefined (the bus does not keep decoded payloads of messages waiting to be sent).
+   */
   readonly envelope: Envelope;
   /** The encoded envelope: what the receiving bus decodes. */
   readonly bytes: Buffer;

@@ -39,6 +39,17 @@ describe('jsonCodec', () => {
     }
   });
 
+  it('decodes the header alone without reading the payload, and refuses a header it did not make', () => {
+    const original = envelope({ big: 'x'.repeat(5000) });
+    const bytes = jsonCodec.encode(original);
+    expect(jsonCodec.decodeHeader!(bytes)).toEqual({ ...original, payload: undefined });
+    // A payload torn after the header: decode refuses it, decodeHeader does not look at it.
+    const torn = bytes.subarray(0, bytes.length - 10);
+    expect(() => jsonCodec.decode(torn)).toThrow(/payload is not JSON/);
+    expect(jsonCodec.decodeHeader!(torn).id).toBe(original.id);
+    expect(() => jsonCodec.decodeHeader!(Buffer.concat([Buffer.from([1, 0, 0, 0, 0, 2]), Buffer.from('{}')]))).toThrow(/id is not a ULID/);
+  });
+
   it('gives every envelope a W3C traceparent and keeps the trace id of a parent', () => {
     const parent = envelope(1).headers.traceparent!;
     expect(parent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);

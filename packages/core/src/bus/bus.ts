@@ -1,4 +1,4 @@
-import { createEnvelope, assertName, type Envelope, type MessageKind } from '../envelope.js';
+import { createEnvelope, assertName, withoutPayload, type Envelope, type MessageKind } from '../envelope.js';
 import { ResoluteError, serializeError } from '../errors.js';
 import { faultPoint } from '../fault-points.js';
 import { childLogger, type Logger } from '../logger.js';
@@ -272,10 +272,11 @@ export class Bus implements AsyncDisposable {
     return createEnvelope({ kind, topic, payload, source: this.name, headers });
   }
 
-  private prepare(envelope: Envelope, destination: Destination, bytes: Buffer): { operation: StoreOperation; delivery: PreparedDelivery } {
+  /** `header`: the envelope without its payload (withoutPayload), which is in `bytes`. */
+  private prepare(header: Envelope, destination: Destination, bytes: Buffer): { operation: StoreOperation; delivery: PreparedDelivery } {
     const destKey = destinationKey(destination);
-    const key = outboxKey(destKey, envelope.id);
-    return { operation: putOp(NAMESPACES.outbox, key, bytes), delivery: { key, destinationKey: destKey, envelope, bytes } };
+    const key = outboxKey(destKey, header.id);
+    return { operation: putOp(NAMESPACES.outbox, key, bytes), delivery: { key, destinationKey: destKey, envelope: header, bytes } };
   }
 
   /**
@@ -284,7 +285,8 @@ export class Bus implements AsyncDisposable {
    */
   private async write(envelope: Envelope, destinations: Destination[]): Promise<void> {
     const bytes = this.options.codec.encode(envelope);
-    const prepared = destinations.map((d) => this.prepare(envelope, d, bytes));
+    const header = withoutPayload(envelope);
+    const prepared = destinations.map((d) => this.prepare(header, d, bytes));
     const operations = prepared.map((p) => p.operation);
     const deliveries = prepared.map((p) => p.delivery);
     if (this.direct === undefined) await this.writeOutbox(operations, deliveries);
@@ -350,7 +352,7 @@ export class Bus implements AsyncDisposable {
         [DEAD_HEADERS.error]: JSON.stringify({ code: serialized.code, message: serialized.message, name: serialized.name }),
       },
     });
-    return this.prepare(envelope, { type: 'endpoint', address: this.resolve(forwardTo) }, this.options.codec.encode(envelope));
+    return this.prepare(withoutPayload(envelope), { type: 'endpoint', address: this.resolve(forwardTo) }, this.options.codec.encode(envelope));
   }
 
   /** The reply a handled request owes its requester, written in the same batch that completes the request. */
@@ -366,7 +368,7 @@ export class Bus implements AsyncDisposable {
       reply = createEnvelope({ ...common, payload: undefined, headers: { ...common.headers, [ERROR_HEADER]: JSON.stringify(serializeError(error)) } });
       bytes = this.options.codec.encode(reply);
     }
-    const { operation, delivery } = this.prepare(reply, { type: 'endpoint', address: request.replyTo }, bytes);
+    const { operation, delivery } = this.prepare(withoutPayload(reply), { type: 'endpoint', address: request.replyTo }, bytes);
     return { operations: [operation], deliveries: [delivery] };
   }
 }

@@ -1,5 +1,5 @@
 import type { Codec } from '../codec.js';
-import type { Envelope } from '../envelope.js';
+import { withoutPayload, type Envelope } from '../envelope.js';
 import { ResoluteError } from '../errors.js';
 import { faultPoint } from '../fault-points.js';
 import type { Logger } from '../logger.js';
@@ -27,6 +27,7 @@ export interface OutboxRelayOptions {
 export interface PreparedDelivery {
   readonly key: string;
   readonly destinationKey: string;
+  /** Its header: the payload (undefined here) is in `bytes`, so the relay does not keep every payload in flight. */
   readonly envelope: Envelope;
   readonly bytes: Buffer;
 }
@@ -150,7 +151,8 @@ export class OutboxRelay {
 
   private decode(key: string, value: Buffer): LaneItem | undefined {
     try {
-      return { envelope: this.codec.decode(value), bytes: value };
+      // The header is all the relay reads (the transport sends the bytes): no payload decoded per entry paged in.
+      return { envelope: this.codec.decodeHeader?.(value) ?? withoutPayload(this.codec.decode(value)), bytes: value };
     } catch (error) {
       this.logger.error({ key, err: error }, 'outbox entry cannot be decoded: moved to the corrupt namespace');
       this.corrupt.push({ key, value });
