@@ -28,7 +28,7 @@ export class TestRedis {
     }
     const dir = await mkdtemp(join(tmpdir(), 'resolute-cli-redis-'));
     const port = await freePort();
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always'];
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--aof-load-truncated', 'no'];
     const server = spawn('redis-server', args, { stdio: 'ignore' });
     await waitFor(() => ping(port), { timeoutMs: 10_000, intervalMs: 50, message: `redis-server on port ${port} did not start` });
     return new TestRedis(server, port, dir);

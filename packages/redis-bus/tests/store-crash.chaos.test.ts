@@ -37,6 +37,7 @@ it(`keeps every batch a writer saw resolve, whole, across SIGKILLs of redis-serv
   await server.restart();
   const reported = resolved();
   const failed = events(child).filter((event) => event.event === 'failed');
+  console.log(`store crash (seed ${seed}): ${KILLS + 1} SIGKILLs of redis-server, ${reported.length} batches resolved, ${failed.length} rejected, ${server.repairs} restarts refused an AOF cut by the kill and were repaired (redis-check-aof --fix)`);
   expect(failed.every((event) => event.code === 'CONNECTION_LOST' || event.code === 'UNREACHABLE'), JSON.stringify(failed.slice(0, 5))).toBe(true);
 
   // The killed writer's lock names a process of this host that no longer runs: taken over at once.

@@ -8,15 +8,17 @@ import { dropStore, expectCode, recordingLogger } from './support/store-support.
 let durable: PrivateRedis;
 let everysec: PrivateRedis;
 let noAof: PrivateRedis;
+let loadsTruncated: PrivateRedis;
 beforeAll(async () => {
-  [durable, everysec, noAof] = await Promise.all([
+  [durable, everysec, noAof, loadsTruncated] = await Promise.all([
     PrivateRedis.start({ aof: true }),
     PrivateRedis.start({ aof: true, args: ['--appendfsync', 'everysec'] }),
     PrivateRedis.start({ aof: false }),
+    PrivateRedis.start({ aof: true, args: ['--aof-load-truncated', 'yes'] }),
   ]);
 });
 afterAll(async () => {
-  await Promise.all([durable?.destroy(), everysec?.destroy(), noAof?.destroy()]);
+  await Promise.all([durable?.destroy(), everysec?.destroy(), noAof?.destroy(), loadsTruncated?.destroy()]);
 });
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -64,6 +66,20 @@ describe('durability', () => {
       expect(error.message).toContain('appendonly yes and appendfsync always');
       expect(await raw(server, (c) => c.exists(`resolute:{store:${strict.name}}:lock`))).toBe(0);
     }
+  });
+
+  it('is not durable with aof-load-truncated yes (a cut batch would come back in part): says to set no and how to repair', async () => {
+    const logger = recordingLogger();
+    const s = store(loadsTruncated, { logger });
+    await s.open();
+    expect(s.durable).toBe(false);
+    const warning = logger.records.find((r) => r.level === 'warn')?.msg ?? '';
+    expect(warning).toContain(`127.0.0.1:${loadsTruncated.port} runs with aof-load-truncated yes`);
+    expect(warning).toContain('Set aof-load-truncated no');
+    expect(warning).toContain('redis-check-aof --fix');
+    expect(warning).not.toContain('appendfsync always in redis.conf');
+    const error = await expectCode(() => store(loadsTruncated, { requireDurable: true }).open(), 'INVALID_CONFIG');
+    expect(error.message).toContain('aof-load-truncated');
   });
 
   it('treats a server whose ACL refuses CONFIG GET as not durable, and says how to fix it', async () => {

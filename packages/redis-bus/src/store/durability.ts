@@ -9,6 +9,14 @@ import { mapRedisError } from '../connection/map-redis-error.js';
  * With `everysec` up to a second of acknowledged writes can be lost; with `no`, or RDB snapshots alone, much more.
  * So a RedisStore is `durable` only when every server that may hold it says so.
  *
+ * It also needs `aof-load-truncated no`. Every batch is one script, which the AOF records as a MULTI/EXEC block. When a
+ * crash cuts that block short, a server with `aof-load-truncated yes` (the default) loads what precedes the cut but
+ * truncates the file inside the block, leaving a MULTI without its EXEC: the commands it appends after the restart then
+ * join that open transaction, so the next restart applies the cut batch in part, and a third crash before the next EXEC
+ * drops writes it acknowledged in between (reproduced here on Redis 7.0.15; Valkey fixed it in valkey-io/valkey#4342).
+ * With `no`, the server refuses to start on a cut AOF instead, and `redis-check-aof --fix` cuts the file before the
+ * unfinished MULTI, which keeps every batch whole.
+ *
  * Redis fsyncs once per event-loop turn for every write of that turn, from every client: concurrent batches share an
  * fsync on the server (group commit comes for free), which is why the store sends each batch at once instead of
  * gathering them itself.
@@ -17,7 +25,13 @@ import { mapRedisError } from '../connection/map-redis-error.js';
  * writes of the old master (replication is asynchronous) unless the connection's `replicas` option makes each 'sync'
  * batch wait for them (replica-wait.ts), and its own persistence settings are checked only at the next open.
  */
-export const DURABLE_SETTINGS = 'appendonly yes and appendfsync always';
+export const DURABLE_SETTINGS = 'appendonly yes, appendfsync always and aof-load-truncated no';
+
+const FSYNC_FIX = 'acknowledged writes may be lost if the server crashes. Set appendonly yes and appendfsync always in redis.conf (or CONFIG SET appendonly yes, CONFIG SET appendfsync always, then CONFIG REWRITE)';
+const TRUNCATED_FIX =
+  'a crash that cuts a batch short in the AOF leaves its transaction open in the file, so a later restart applies that batch in part and may drop acknowledged writes. ' +
+  'Set aof-load-truncated no in redis.conf (or CONFIG SET aof-load-truncated no, then CONFIG REWRITE); when the server then refuses to start after a crash, ' +
+  'run redis-check-aof --fix on its AOF manifest (it cuts the file before the unfinished transaction) and start it again';
 
 export interface DurabilityReport {
   durable: boolean;
@@ -25,15 +39,16 @@ export interface DurabilityReport {
   reason: string;
 }
 
-/** Asks every server that may hold the store (every master of a Cluster) with CONFIG GET append*. */
+/** Asks every server that may hold the store (every master of a Cluster) with CONFIG GET a* (one pattern: Redis 6 too). */
 export async function probeDurability(client: RedisClient, where: string): Promise<DurabilityReport> {
   const servers: Redis[] = client instanceof Cluster ? client.nodes('master') : [client];
-  const problems: string[] = [];
+  const fsync: string[] = [];
+  const truncated: string[] = [];
   for (const server of servers) {
     const name = (server.options.sentinels?.length ?? 0) > 0 ? `the master "${server.options.name ?? '?'}"` : `${server.options.host ?? '?'}:${server.options.port ?? '?'}`;
     let reply: unknown;
     try {
-      reply = await server.config('GET', 'append*');
+      reply = await server.config('GET', 'a*');
     } catch (error) {
       const detail = error instanceof Error ? error.message : String(error);
       if (/^(NOPERM|ERR unknown command|ERR unknown subcommand)/i.test(detail)) {
@@ -48,14 +63,13 @@ export async function probeDurability(client: RedisClient, where: string): Promi
     }
     const settings = toSettings(reply);
     if (settings.appendonly !== 'yes' || settings.appendfsync !== 'always') {
-      problems.push(`${name} runs with appendonly ${settings.appendonly ?? '?'} and appendfsync ${settings.appendfsync ?? '?'}`);
+      fsync.push(`${name} runs with appendonly ${settings.appendonly ?? '?'} and appendfsync ${settings.appendfsync ?? '?'}`);
+    } else if (settings['aof-load-truncated'] !== 'no') {
+      truncated.push(`${name} runs with aof-load-truncated ${settings['aof-load-truncated'] ?? '?'}`);
     }
   }
-  if (problems.length === 0) return { durable: true, reason: '' };
-  return {
-    durable: false,
-    reason: `${problems.join('; ')}: acknowledged writes may be lost if the server crashes. Set ${DURABLE_SETTINGS} in redis.conf (or CONFIG SET appendonly yes, CONFIG SET appendfsync always, then CONFIG REWRITE)`,
-  };
+  const reasons = [...(fsync.length > 0 ? [`${fsync.join('; ')}: ${FSYNC_FIX}`] : []), ...(truncated.length > 0 ? [`${truncated.join('; ')}: ${TRUNCATED_FIX}`] : [])];
+  return { durable: reasons.length === 0, reason: reasons.join('. ') };
 }
 
 function toSettings(reply: unknown): Record<string, string> {

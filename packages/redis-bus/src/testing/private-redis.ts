@@ -1,21 +1,30 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, waitFor } from '@resolute/core/testing';
 import { Redis } from 'ioredis';
 
-/** Fails with the package to install when redis-server is not on this machine. */
+/** Fails with the package to install when redis-server (or redis-check-aof, which repairs a cut AOF) is missing. */
 export function requireRedisServer(): void {
-  try {
-    execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
-  } catch {
-    throw new Error('redis-server is not installed: run `apt-get install -y redis-server` (Debian package redis-server)');
+  for (const [binary, pkg] of [['redis-server', 'redis-server'], ['redis-check-aof', 'redis-tools']] as const) {
+    try {
+      execFileSync('which', [binary], { stdio: 'ignore' });
+    } catch {
+      throw new Error(`${binary} is not installed: run \`apt-get install -y ${pkg}\` (Debian package ${pkg})`);
+    }
   }
 }
 
+/** What redis-server logs when it refuses an AOF cut short by a crash (with aof-load-truncated no). */
+const CUT_AOF = /Unexpected end of file reading the append only file|Bad file format reading the append only file/;
+
 export interface PrivateRedisOptions {
-  /** appendonly yes + appendfsync always: an acknowledged write survives SIGKILL of the server. Default true. */
+  /**
+   * appendonly yes + appendfsync always (+ aof-load-truncated no, always set): an acknowledged write survives SIGKILL
+   * of the server, and a batch cut short in the AOF is repaired away whole on the next boot. Default true.
+   */
   aof?: boolean;
   /** Extra `--name value` arguments. */
   args?: readonly string[];
@@ -24,9 +33,16 @@ export interface PrivateRedisOptions {
 /**
  * A redis-server of our own (free port, own temp data dir), for tests that kill, restart or fill Redis: never the
  * machine's shared instance. The data dir survives `kill()` and `restart()`; `destroy()` removes it.
+ *
+ * It runs as we tell users to run Redis under a RedisStore (durability.ts): with `aof-load-truncated no`, a server
+ * killed in the middle of writing its AOF refuses to start, and boot() does what an operator does then — runs
+ * `redis-check-aof --fix` (which cuts the file before the unfinished transaction) and starts it again, counted in
+ * `repairs`.
  */
 export class PrivateRedis {
   private server: ChildProcess | undefined;
+  /** How many times boot() repaired an AOF cut short by a kill. */
+  repairs = 0;
 
   private constructor(
     readonly port: number,
@@ -48,6 +64,7 @@ export class PrivateRedis {
       '--save', '',
       '--appendonly', aof ? 'yes' : 'no',
       '--appendfsync', 'always',
+      '--aof-load-truncated', 'no',
       '--protected-mode', 'no',
       ...(options.args ?? []),
     ];
@@ -57,9 +74,30 @@ export class PrivateRedis {
   }
 
   async boot(): Promise<void> {
-    const server = spawn('redis-server', ['--port', String(this.port), ...this.args], { stdio: 'ignore' });
-    this.server = server;
-    await waitFor(() => ping(this.port), { timeoutMs: 10_000, intervalMs: 50, message: `private redis-server on port ${this.port} did not start` });
+    for (let attempt = 0; ; attempt++) {
+      const server = spawn('redis-server', ['--port', String(this.port), ...this.args], { stdio: ['ignore', 'pipe', 'ignore'] });
+      this.server = server;
+      // Its log (stdout), kept to say why it stopped; a running server's log is read and dropped.
+      let log = '';
+      server.stdout.on('data', (chunk: Buffer) => (log = (log + chunk.toString()).slice(-8_192)));
+      await waitFor(async () => server.exitCode !== null || (await ping(this.port)), {
+        timeoutMs: 10_000,
+        intervalMs: 50,
+        message: `private redis-server on port ${this.port} did not start`,
+      });
+      if (server.exitCode === null) return;
+      this.server = undefined;
+      if (attempt > 0 || !CUT_AOF.test(log)) throw new Error(`private redis-server on port ${this.port} exited with ${server.exitCode}: ${log.slice(-2_000)}`);
+      this.repairAof();
+    }
+  }
+
+  /** `redis-check-aof --fix`, answering its "Continue? [y/N]" (multi-part AOF of Redis 7, else the single file). */
+  private repairAof(): void {
+    const manifest = join(this.dir, 'appendonlydir', 'appendonly.aof.manifest');
+    const target = existsSync(manifest) ? manifest : join(this.dir, 'appendonly.aof');
+    execFileSync('redis-check-aof', ['--fix', target], { input: 'y\n', stdio: ['pipe', 'ignore', 'ignore'] });
+    this.repairs++;
   }
 
   /**
