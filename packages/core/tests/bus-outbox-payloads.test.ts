@@ -51,4 +51,21 @@ describe('messages waiting in the outbox', () => {
     }
     expect(second.sent.length).toBeGreaterThan(0);
   });
+
+  it('a reply travels as bytes too, and each header is the encoded envelope without its payload', async () => {
+    const network = new MemoryNetwork({ routing: 'broker' });
+    const [clientTransport, serverTransport] = [new RecordingTransport({ network }), new RecordingTransport({ network })];
+    const client = await createBus({ name: 'payloads-client', transport: clientTransport, store: new MemoryStore(), ...FAST });
+    const server = await createBus({ name: 'payloads-server', transport: serverTransport, store: new MemoryStore(), ...FAST });
+    buses.push(client, server);
+    server.handle('quote', (p: { sku: string }) => ({ sku: p.sku, cents: 1999 }));
+    await expect(client.request(server.name, 'quote', { sku: 'A1' })).resolves.toEqual({ sku: 'A1', cents: 1999 });
+    const reply = serverTransport.sent.find((m) => m.envelope.kind === 'reply');
+    expect(reply, 'the server sent a reply').toBeDefined();
+    for (const message of [...clientTransport.sent, ...serverTransport.sent]) {
+      const decoded = jsonCodec.decode(message.bytes);
+      expect(decoded.payload).toBeDefined();
+      expect(message.envelope).toEqual({ ...decoded, payload: undefined });
+    }
+  });
 });

@@ -1,7 +1,7 @@
 // Environment knobs for experiments (profiling one size, another window). A run with any of them set is not the
 // standard run, so it never overwrites the committed tables in results/.
 
-const KNOBS = ['BENCH_SIZES', 'BENCH_WINDOW', 'BENCH_BUS_OPTIONS'];
+const KNOBS = ['BENCH_SIZES', 'BENCH_WINDOW', 'BENCH_BUS_OPTIONS', 'BENCH_TRANSPORT_OPTIONS'];
 
 /** True when a knob that changes what the tables mean is set. */
 export function experimentKnobs() {

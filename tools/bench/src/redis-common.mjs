@@ -32,10 +32,15 @@ export async function benchBus({ name, url, store, inbox = {}, outbox = {} }) {
   const dir = store === 'level' ? await mkdtemp(join(tmpdir(), 'resolute-bench-redis-')) : undefined;
   const made = store === 'redis' ? new RedisStore({ url, name }) : dir === undefined ? new MemoryStore() : new LevelStore({ path: join(dir, 'db') });
   try {
-    const bus = await createBus({ name, transport: new RedisTransport({ url }), store: made, outbox, inbox: { concurrency: CONCURRENCY, ...inbox } });
+    const bus = await createBus({ name, transport: new RedisTransport({ url, ...transportTuning() }), store: made, outbox, inbox: { concurrency: CONCURRENCY, ...inbox } });
     return { bus, dir };
   } catch (error) {
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** `BENCH_TRANSPORT_OPTIONS`: JSON merged into every RedisTransport's options, to try tunings (e.g. '{"readAhead":8}'). */
+function transportTuning() {
+  return JSON.parse(process.env.BENCH_TRANSPORT_OPTIONS ?? '{}');
 }

@@ -31,7 +31,7 @@ const FSYNC_FIX = 'acknowledged writes may be lost if the server crashes. Set ap
 const TRUNCATED_FIX =
   'a crash that cuts a batch short in the AOF leaves its transaction open in the file, so a later restart applies that batch in part and may drop acknowledged writes. ' +
   'Set aof-load-truncated no in redis.conf (or CONFIG SET aof-load-truncated no, then CONFIG REWRITE); when the server then refuses to start after a crash, ' +
-  'run redis-check-aof --fix on its AOF manifest (it cuts the file before the unfinished transaction) and start it again';
+  'run redis-check-aof --fix on its AOF (appendonlydir/appendonly.aof.manifest on Redis 7, appendonly.aof before), which cuts the file before the unfinished transaction, and start it again';
 
 export interface DurabilityReport {
   durable: boolean;
@@ -64,7 +64,8 @@ export async function probeDurability(client: RedisClient, where: string): Promi
     const settings = toSettings(reply);
     if (settings.appendonly !== 'yes' || settings.appendfsync !== 'always') {
       fsync.push(`${name} runs with appendonly ${settings.appendonly ?? '?'} and appendfsync ${settings.appendfsync ?? '?'}`);
-    } else if (settings['aof-load-truncated'] !== 'no') {
+    }
+    if (settings['aof-load-truncated'] !== 'no') {
       truncated.push(`${name} runs with aof-load-truncated ${settings['aof-load-truncated'] ?? '?'}`);
     }
   }

@@ -26,9 +26,9 @@ const storeFields = {
    */
   staleLock: z.enum(['takeover', 'refuse']).default('takeover'),
   /**
-   * Refuse to open (INVALID_CONFIG) unless the server persists each write before acknowledging it: `appendonly yes`
-   * and `appendfsync always` (on every master of a Cluster). Off, such a store opens with `durable` false and a
-   * warning in the log.
+   * Refuse to open (INVALID_CONFIG) unless the server persists each write before acknowledging it and never loads a
+   * batch in part after a crash: `appendonly yes`, `appendfsync always` and `aof-load-truncated no` (on every master
+   * of a Cluster; see durability.ts). Off, such a store opens with `durable` false and a warning in the log.
    */
   requireDurable: z.boolean().default(false),
   /**

@@ -72,7 +72,7 @@ export class RedisStore implements Store {
     this.where = describeStore(this.name, this.connectionOptions);
   }
 
-  /** True once open() found every server persisting each write before answering (appendonly yes, appendfsync always). */
+  /** True once open() found every server persisting each write before answering (appendonly yes, appendfsync always, aof-load-truncated no). */
   get durable(): boolean {
     return this.isDurable;
   }

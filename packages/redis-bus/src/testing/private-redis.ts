@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,20 +74,24 @@ export class PrivateRedis {
   }
 
   async boot(): Promise<void> {
+    // The server logs to a file in its dir (a pipe to us could fill and stall it while a test blocks its event loop);
+    // the part written by this boot says why it stopped.
+    const logFile = join(this.dir, 'redis.log');
     for (let attempt = 0; ; attempt++) {
-      const server = spawn('redis-server', ['--port', String(this.port), ...this.args], { stdio: ['ignore', 'pipe', 'ignore'] });
+      const logFrom = existsSync(logFile) ? statSync(logFile).size : 0;
+      const server = spawn('redis-server', ['--port', String(this.port), '--logfile', logFile, ...this.args], { stdio: 'ignore' });
       this.server = server;
-      // Its log (stdout), kept to say why it stopped; a running server's log is read and dropped.
-      let log = '';
-      server.stdout.on('data', (chunk: Buffer) => (log = (log + chunk.toString()).slice(-8_192)));
-      await waitFor(async () => server.exitCode !== null || (await ping(this.port)), {
+      await waitFor(async () => exited(server) || (await ping(this.port)), {
         timeoutMs: 10_000,
         intervalMs: 50,
-        message: `private redis-server on port ${this.port} did not start`,
+        message: `private redis-server on port ${this.port} did not start (its log: ${logFile})`,
       });
-      if (server.exitCode === null) return;
+      if (!exited(server)) return;
       this.server = undefined;
-      if (attempt > 0 || !CUT_AOF.test(log)) throw new Error(`private redis-server on port ${this.port} exited with ${server.exitCode}: ${log.slice(-2_000)}`);
+      const log = existsSync(logFile) ? readFileSync(logFile).subarray(logFrom).toString() : '';
+      if (attempt > 0 || !CUT_AOF.test(log)) {
+        throw new Error(`private redis-server on port ${this.port} exited (${server.exitCode ?? server.signalCode}): ${log.slice(-2_000)}`);
+      }
       this.repairAof();
     }
   }
@@ -96,7 +100,12 @@ export class PrivateRedis {
   private repairAof(): void {
     const manifest = join(this.dir, 'appendonlydir', 'appendonly.aof.manifest');
     const target = existsSync(manifest) ? manifest : join(this.dir, 'appendonly.aof');
-    execFileSync('redis-check-aof', ['--fix', target], { input: 'y\n', stdio: ['pipe', 'ignore', 'ignore'] });
+    try {
+      execFileSync('redis-check-aof', ['--fix', target], { input: 'y\n', stdio: 'pipe' });
+    } catch (error) {
+      const output = (error as { stdout?: Buffer }).stdout?.toString() ?? '';
+      throw new Error(`redis-check-aof --fix ${target} failed: ${output.slice(-2_000)}`, { cause: error });
+    }
     this.repairs++;
   }
 
@@ -116,7 +125,7 @@ export class PrivateRedis {
   async kill(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    if (!server || server.exitCode !== null) return;
+    if (!server || exited(server)) return;
     await new Promise<void>((resolve) => {
       server.once('exit', () => resolve());
       server.kill('SIGKILL');
@@ -194,6 +203,11 @@ export class PrivateCluster {
   async destroy(): Promise<void> {
     await Promise.all(this.nodes.map((n) => n.destroy()));
   }
+}
+
+/** Whether the process has ended, by exit or by a signal (exitCode stays null for the latter). */
+function exited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
 }
 
 async function ping(port: number): Promise<boolean> {
