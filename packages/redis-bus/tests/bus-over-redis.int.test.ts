@@ -1,7 +1,7 @@
 import { createBus, createBusFromConfig, MemorySpace, MemoryStore, type Bus, type BusOptions } from '@resolute/core';
 import { uniqueName, waitFor } from '@resolute/core/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { RedisTransport } from '../src/index.js';
+import { RedisTransport, type RedisTransportInput } from '../src/index.js';
 import { PrivateRedis } from './support/private-redis.js';
 
 let redis: PrivateRedis;
@@ -24,13 +24,21 @@ afterEach(async () => {
  * A bus on Redis. The same name again is a restart of that instance (same store); `instance` names a second
  * instance of the endpoint with a store of its own.
  */
-async function bus(name: string, extra: Partial<BusOptions> = {}, instance = ''): Promise<Bus> {
+async function bus(name: string, extra: Partial<BusOptions> = {}, instance = '', transportOptions: Partial<RedisTransportInput> = {}): Promise<Bus> {
   let space = spaces.get(name + instance);
   if (space === undefined) spaces.set(name + instance, (space = new MemorySpace()));
-  const transport = new RedisTransport({ url: redis.url, sendTimeoutMs: 1_000, leaseMs: 2_000, blockMs: 200 });
+  const transport = new RedisTransport({ url: redis.url, sendTimeoutMs: 1_000, leaseMs: 2_000, blockMs: 200, ...transportOptions });
   const b = await createBus({ name, transport, store: new MemoryStore({ space }), ...FAST, ...extra });
   open.add(b);
   return b;
+}
+
+/** A MemoryStore whose inbox writes take 10 ms: a busy instance. */
+class SlowStore extends MemoryStore {
+  override async batch(...args: Parameters<MemoryStore['batch']>): Promise<void> {
+    if (args[0].some((op) => op.namespace === 'inbox')) await new Promise((resolve) => setTimeout(resolve, 10));
+    return super.batch(...args);
+  }
 }
 
 describe('Bus over redis-bus (Redis Streams)', () => {
@@ -86,8 +94,11 @@ describe('Bus over redis-bus (Redis Streams)', () => {
       handledBy.set(n, [...(handledBy.get(n) ?? []), instance]);
       await new Promise((resolve) => setTimeout(resolve, 2)); // a little work, so both instances get some
     };
-    const one = await bus(name, {}, '#1');
-    const two = await bus(name, {}, '#2');
+    // A blocked reader Redis serves takes up to maxBatch entries, so with 256 one instance may rightly take all 400
+    // (seen here about one run in five). Small batches and a busy instance one (a slow inbox: at most readAhead
+    // batches in its bus's hands) leave entries for instance two, so sharing is what the test sees, not timing.
+    const one = await bus(name, { store: new SlowStore({ space: new MemorySpace() }) }, '#1', { maxBatch: 16 });
+    const two = await bus(name, {}, '#2', { maxBatch: 16 });
     await one.subscribe(topic, handler('one'));
     await two.subscribe(topic, handler('two'));
     const commands: string[] = [];

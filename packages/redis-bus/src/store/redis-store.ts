@@ -1,4 +1,5 @@
 import { type BatchOptions, type Logger, ResoluteError, type Store, type StoreEntry, type StoreOperation, type StoreRange } from '@resolute/core';
+import { enforceDurability, probeDurability } from '../connection/durability.js';
 import { LuaScript } from '../connection/lua-script.js';
 import { mapRedisError } from '../connection/map-redis-error.js';
 import { RedisConnection, type RedisClient } from '../connection/redis-connection.js';
@@ -7,7 +8,6 @@ import { BatchQueue } from './batch-queue.js';
 import { type EncodedBatch, encodeBatch } from './batch-records.js';
 import { applyBatch, type BatchTarget } from './batch-script.js';
 import { describeStore, unlockCommand } from './describe-store.js';
-import { enforceDurability, probeDurability } from './durability.js';
 import { checkKey, checkNamespace, decodeKey, exclusive, keyArgument, lexRange } from './key-codec.js';
 import { checkLayout } from './layout-version.js';
 import { ReadQueue } from './read-queue.js';

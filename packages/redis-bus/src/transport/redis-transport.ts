@@ -10,6 +10,7 @@ import {
   type TransportCapabilities,
   type TransportStartContext,
 } from '@resolute/core';
+import { probeDurability } from '../connection/durability.js';
 import { mapRedisError } from '../connection/map-redis-error.js';
 import { RedisConnection } from '../connection/redis-connection.js';
 import type { RedisConnectionOptions } from '../connection/redis-options.js';
@@ -89,6 +90,7 @@ export class RedisTransport implements Transport {
     }
     const started: Started = { endpoint, connection, context, sender: new StreamSender(connection, this.settings, this.counters), subscriptions: new Subscriptions(connection, endpoint) };
     try {
+      await this.warnIfNotDurable(connection, endpoint);
       const own = endpointStream(connection, endpoint);
       await ensureGroup(connection, own, endpoint, '0');
       const { topics, draining } = await started.subscriptions.load();
@@ -190,6 +192,19 @@ export class RedisTransport implements Transport {
     if (this.closing !== undefined) throw new ResoluteError('BUS_CLOSED', `redis-bus: ${what}: the transport is closed`);
     if (this.started === undefined) throw new ResoluteError('NOT_STARTED', `redis-bus: ${what}: start the transport first`);
     return this.started;
+  }
+
+  /**
+   * A resolved send is only as safe as the servers' persistence (connection/durability.ts): says so, once, at start,
+   * naming the settings to change. Not a refusal: a deployment may accept losing the last second of events.
+   */
+  private async warnIfNotDurable(connection: RedisConnection, endpoint: string): Promise<void> {
+    const reasons: string[] = [];
+    for (const client of connection.all) {
+      const report = await probeDurability(client, `the Redis of endpoint ${endpoint}`);
+      if (!report.durable) reasons.push(report.reason);
+    }
+    if (reasons.length > 0) this.logger.warn({}, `redis-bus transport: a resolved send may be lost if Redis crashes: ${reasons.join('. ')}`);
   }
 
   private async startReader(started: Started, stream: StreamRef, cutoff?: string): Promise<void> {

@@ -1,13 +1,14 @@
 import { type Logger, ResoluteError } from '@resolute/core';
 import { Cluster, type Redis } from 'ioredis';
-import type { RedisClient } from '../connection/redis-connection.js';
-import { mapRedisError } from '../connection/map-redis-error.js';
+import type { RedisClient } from './redis-connection.js';
+import { mapRedisError } from './map-redis-error.js';
 
 /**
  * Redis acknowledges a write once it is in memory. It survives a crash of the server (SIGKILL, power cut) only when
  * the server appends it to its AOF and fsyncs that before answering: `appendonly yes` with `appendfsync always`.
  * With `everysec` up to a second of acknowledged writes can be lost; with `no`, or RDB snapshots alone, much more.
- * So a RedisStore is `durable` only when every server that may hold it says so.
+ * So a RedisStore is `durable` only when every server that may hold it says so, and the transport (events) warns at
+ * start when one of its servers does not (a resolved send is then as safe as that server's settings).
  *
  * It also needs `aof-load-truncated no`. Every batch is one script, which the AOF records as a MULTI/EXEC block. When a
  * crash cuts that block short, a server with `aof-load-truncated yes` (the default) loads what precedes the cut but
@@ -29,7 +30,7 @@ export const DURABLE_SETTINGS = 'appendonly yes, appendfsync always and aof-load
 
 const FSYNC_FIX = 'acknowledged writes may be lost if the server crashes. Set appendonly yes and appendfsync always in redis.conf (or CONFIG SET appendonly yes, CONFIG SET appendfsync always, then CONFIG REWRITE)';
 const TRUNCATED_FIX =
-  'a crash that cuts a batch short in the AOF leaves its transaction open in the file, so a later restart applies that batch in part and may drop acknowledged writes. ' +
+  'a crash that cuts one script call short in the AOF (a store batch, a send) leaves its transaction open in the file, so a later restart applies that call in part and may drop acknowledged writes. ' +
   'Set aof-load-truncated no in redis.conf (or CONFIG SET aof-load-truncated no, then CONFIG REWRITE); when the server then refuses to start after a crash, ' +
   'run redis-check-aof --fix on its AOF (appendonlydir/appendonly.aof.manifest on Redis 7, appendonly.aof before), which cuts the file before the unfinished transaction, and start it again';
 
