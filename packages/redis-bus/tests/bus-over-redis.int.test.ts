@@ -33,7 +33,7 @@ async function bus(name: string, extra: Partial<BusOptions> = {}, instance = '',
   return b;
 }
 
-/** A MemoryStore whose inbox writes take 10 ms: a busy instance. */
+/** A MemoryStore whose batches touching the inbox (writes and completions) take 10 ms: a busy instance. */
 class SlowStore extends MemoryStore {
   override async batch(...args: Parameters<MemoryStore['batch']>): Promise<void> {
     if (args[0].some((op) => op.namespace === 'inbox')) await new Promise((resolve) => setTimeout(resolve, 10));

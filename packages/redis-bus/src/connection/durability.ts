@@ -40,9 +40,12 @@ export interface DurabilityReport {
   reason: string;
 }
 
-/** Asks every server that may hold the store (every master of a Cluster) with CONFIG GET a* (one pattern: Redis 6 too). */
-export async function probeDurability(client: RedisClient, where: string): Promise<DurabilityReport> {
-  const servers: Redis[] = client instanceof Cluster ? client.nodes('master') : [client];
+/**
+ * Asks every server behind these clients (every shard; every master of a Cluster) with CONFIG GET a* (one pattern:
+ * Redis 6 too), and gives one report naming each server that falls short, each fix said once.
+ */
+export async function probeDurability(clients: RedisClient | readonly RedisClient[], where: string): Promise<DurabilityReport> {
+  const servers: Redis[] = (Array.isArray(clients) ? clients : [clients]).flatMap((client: RedisClient) => (client instanceof Cluster ? client.nodes('master') : [client]));
   const fsync: string[] = [];
   const truncated: string[] = [];
   for (const server of servers) {

@@ -196,15 +196,16 @@ export class RedisTransport implements Transport {
 
   /**
    * A resolved send is only as safe as the servers' persistence (connection/durability.ts): says so, once, at start,
-   * naming the settings to change. Not a refusal: a deployment may accept losing the last second of events.
+   * naming the settings to change. Never a refusal, not even when the settings cannot be read: a deployment may accept
+   * losing the last second of events, and a real connection fault shows in the commands that follow.
    */
   private async warnIfNotDurable(connection: RedisConnection, endpoint: string): Promise<void> {
-    const reasons: string[] = [];
-    for (const client of connection.all) {
-      const report = await probeDurability(client, `the Redis of endpoint ${endpoint}`);
-      if (!report.durable) reasons.push(report.reason);
+    try {
+      const report = await probeDurability(connection.all, `the Redis of endpoint ${endpoint}`);
+      if (!report.durable) this.logger.warn({ endpoint }, `redis-bus transport: a resolved send may be lost if Redis crashes: ${report.reason}`);
+    } catch (error) {
+      this.logger.warn({ endpoint, err: error }, 'redis-bus transport: could not read the servers\' persistence settings (CONFIG GET a*): a resolved send is as safe as they are');
     }
-    if (reasons.length > 0) this.logger.warn({}, `redis-bus transport: a resolved send may be lost if Redis crashes: ${reasons.join('. ')}`);
   }
 
   private async startReader(started: Started, stream: StreamRef, cutoff?: string): Promise<void> {

@@ -23,7 +23,7 @@ function failed(error: ResoluteError): SendOutcome {
  * Appends messages to their streams: the messages of one stream in one call of stream-append-1.lua (an entry each, in
  * order; one stream is one Cluster slot), all streams of a call at once. The script's reply means Redis has every
  * entry (with `appendfsync always`, on disk; kept whole across crashes only with `aof-load-truncated no`, see
- * store/durability.ts); with the connection's `replicas`, a WAIT right behind it must also
+ * connection/durability.ts); with the connection's `replicas`, a WAIT right behind it must also
  * confirm them on that many replicas, or the stream's whole group fails retryably (replica-wait.ts). An error fails
  * the whole group, as mapRedisError classes it; should it come after some entries were appended, they are sent again
  * with the rest and the receiver's dedupe drops the copies.
